@@ -1,0 +1,1 @@
+//! The normalize function's handler.

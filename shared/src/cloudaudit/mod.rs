@@ -1,0 +1,1 @@
+//! CloudAudit records into envelopes. (Being written.)

@@ -1,0 +1,1 @@
+//! The rules file, targets and input transforms. (Being written.)

@@ -1,0 +1,1 @@
+//! Many named patterns compiled into one matcher. (Being written.)
