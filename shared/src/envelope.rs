@@ -73,7 +73,12 @@ mod tests {
     fn unknown_attributes_survive_a_round_trip() {
         let text = r#"{"specversion":"1.0","id":"x","source":"cam.cloud.tencent","type":"cam:CloudEvent:ApiCall","subject":"s","time":1,"region":"ap-beijing","datacontenttype":"application/json;charset=utf-8","data":{},"traceparent":"00-abc"}"#;
         let envelope: Envelope = serde_json::from_str(text).expect("parses");
-        assert_eq!(envelope.extensions.get("traceparent"), Some(&json!("00-abc")));
-        assert!(serde_json::to_string(&envelope).expect("serializes").contains(r#""traceparent":"00-abc""#));
+        assert_eq!(
+            envelope.extensions.get("traceparent"),
+            Some(&json!("00-abc"))
+        );
+        assert!(serde_json::to_string(&envelope)
+            .expect("serializes")
+            .contains(r#""traceparent":"00-abc""#));
     }
 }

@@ -95,7 +95,10 @@ mod tests {
 
     #[test]
     fn batches_respect_the_byte_limit() {
-        assert_eq!(plan_batches(&[60, 50, 10, 90, 5], 100), vec![0..1, 1..3, 3..5]);
+        assert_eq!(
+            plan_batches(&[60, 50, 10, 90, 5], 100),
+            vec![0..1, 1..3, 3..5]
+        );
     }
 
     #[test]
@@ -106,7 +109,9 @@ mod tests {
 
     #[test]
     fn fifo_queues_are_recognised_by_suffix() {
-        assert!(is_fifo_queue("http://127.0.0.1:5000/123456789012/alerts.fifo"));
+        assert!(is_fifo_queue(
+            "http://127.0.0.1:5000/123456789012/alerts.fifo"
+        ));
         assert!(!is_fifo_queue("http://127.0.0.1:5000/123456789012/alerts"));
     }
 

@@ -2,7 +2,49 @@
 //!
 //! `Pattern::parse` is the only way in; every later stage works on the validated
 //! [`ast`] types.
+//!
+//! - [`ast`]: the validated types and the matching semantics.
+//! - `parse`: JSON into [`Pattern`], in the default or the aws [`Dialect`].
+//! - `expand`: [`Pattern::conjunctions`], `$or` expanded.
+//! - `matcher`: [`Matcher::matches_scalar`], what one leaf value must be.
+//! - `reference`: [`Pattern::matches`], the plain evaluator everything is tested against.
+//! - `wildcard`, `numeric`, `cidr`: operand parsing and testing for those operators.
+//!
+//! ## Dialects
+//! The default dialect is the aws dialect plus: bare scalars (`"source": "x"` is
+//! `["x"]`), `{"contain": "s"}` / `{"contain": ["a", "b"]}` (a string containing every
+//! substring; never matches a non-string), `{"array": "{\"k\":\"v\"}"}` (also accepted
+//! with the object itself as operand), `$or` branches may use operator names as field
+//! names, and CIDR blocks may be `/32` and `/128`. Everything else (including the
+//! wildcard complexity limit and the ±5e9 numeric limit) is the same in both.
+//!
+//! ## Where this deliberately differs from AWS
+//! - Reasons: `{"cidr": [..]}` says "cidr match pattern must be a string" (AWS: "prefix
+//!   match pattern must be a string"); extra keys beside `anything-but` or inside its
+//!   object say "Only one key allowed in match expression" (AWS: "Too many elements in
+//!   numeric expression"); an empty `anything-but` list or `numeric` array says "Empty
+//!   arrays are not allowed".
+//! - Rejected although AWS accepts: an empty list inside `anything-but`'s
+//!   `prefix`/`suffix`/`equals-ignore-case`/`wildcard`; event-ruler's undocumented
+//!   `{"exactly": ..}` operator.
+//! - Matching: open-ended numeric ranges are unbounded (AWS never matches values beyond
+//!   ±5e9); numbers compare as `f64` (AWS: to 6 decimal places); an exact string that
+//!   looks like an IP address compares as a string (AWS compares the address); a key given
+//!   both dotted and nested (`"a.b"` and `"a": {"b"}`) or both outside and inside a `$or`
+//!   branch is ANDed (AWS keeps the one written last).
+//! - Wildcard complexity is a model of event-ruler's evaluator (see `wildcard.rs`),
+//!   calibrated on AWS's verdicts, not a copy of it.
 
 pub mod ast;
+mod cidr;
+mod error;
+mod expand;
+mod matcher;
+mod numeric;
+mod parse;
+mod reference;
+mod wildcard;
 
 pub use ast::*;
+pub use error::PatternError;
+pub use expand::MAX_CONJUNCTIONS;

@@ -1,1 +1,208 @@
-//! Many named patterns compiled into one matcher. (Being written.)
+//! Many named patterns compiled into one matcher.
+//!
+//! Built like the engines that run thousands of rules per event (aws/event-ruler,
+//! timbray/quamina): the paths rules use are known at build time, each event is read
+//! once and only those fields are extracted, and the work per event depends on the
+//! event and on the rules it nearly matches, barely on how many rules there are.
+//!
+//! - `builder`: [`RuleSetBuilder`], choosing each conjunction's anchor.
+//! - `path_trie`: the paths rules use; every other key of an event is skipped.
+//! - `flatten`: one pass over the event (JSON text or `Value`) into leaves with trails.
+//! - `index`: per-field value indexes from a leaf to candidate conjunctions.
+//! - `verify`: a candidate's conditions, with array-element consistency.
+//!
+//! Matching an event: read its leaves → look each leaf up in its field's index →
+//! candidate conjunctions (plus those with no usable anchor, which are always checked)
+//! → verify each candidate with the pattern module's own matchers → rule ids.
+//!
+//! Limits: at most 64 conditions per `$or` combination (refused by
+//! [`RuleSetBuilder::add`]); `$or` combinations per pattern are bounded at parse time
+//! (1000). `matches` follows a `Value` recursively along used paths and through arrays,
+//! so its depth is that of the event (serde_json limits parsed events to 128 levels).
+
+mod builder;
+mod error;
+mod flatten;
+mod index;
+mod path_trie;
+mod verify;
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use serde_json::Value;
+
+pub use builder::RuleSetBuilder;
+pub use error::{EventError, RuleSetError, RuleSetErrorKind};
+
+use flatten::EventLeaves;
+use index::{FieldIndex, FoldBuffers};
+use path_trie::PathTrie;
+use verify::{conjunction_holds, CompiledCondition, VerifyBuffers};
+
+/// A rule's position in its [`RuleSet`] (the order of [`RuleSetBuilder::add`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleId(pub usize);
+
+/// Compiled rules: immutable, cheap to share between threads, and matching never fails.
+#[derive(Debug)]
+pub struct RuleSet {
+    names: Vec<Box<str>>,
+    trie: PathTrie,
+    /// Per trie node.
+    indexes: Vec<FieldIndex>,
+    conjunctions: Vec<CompiledConjunction>,
+    conditions: Vec<CompiledCondition>,
+    /// Conjunctions with no anchorable condition (e.g. only `{"exists": false}`, or none).
+    always: Vec<u32>,
+}
+
+#[derive(Debug)]
+struct CompiledConjunction {
+    rule: u32,
+    conditions: Range<u32>,
+}
+
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<RuleSet>();
+    assert_send_sync::<RuleSetBuilder>();
+    assert_send_sync::<RuleSetError>();
+    assert_send_sync::<EventError>();
+};
+
+impl RuleSet {
+    /// The rules whose pattern matches `event`, ascending.
+    pub fn matches(&self, event: &Value) -> Vec<RuleId> {
+        with_scratch(|scratch| {
+            scratch.begin(self);
+            scratch.event.read_value(&self.trie, event);
+            self.decide(scratch)
+        })
+    }
+
+    /// Like [`RuleSet::matches`] on the parsed text, but reads the text once and
+    /// extracts only the fields rules use. Fails only if the text is not one JSON value
+    /// (syntax is checked throughout; numbers in skipped fields are not converted, so an
+    /// out-of-range one there is accepted). With duplicate keys the last one wins, as in
+    /// `serde_json::Value`.
+    pub fn matches_json(&self, event_json: &str) -> Result<Vec<RuleId>, EventError> {
+        with_scratch(|scratch| {
+            scratch.begin(self);
+            scratch
+                .event
+                .read_json(&self.trie, event_json)
+                .map_err(EventError::new)?;
+            Ok(self.decide(scratch))
+        })
+    }
+
+    /// The name a rule was added with.
+    pub fn name(&self, id: RuleId) -> &str {
+        &self.names[id.0]
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Candidates from the indexes, then verification.
+    fn decide(&self, scratch: &mut Scratch) -> Vec<RuleId> {
+        let Scratch {
+            event,
+            verify,
+            folds,
+            conj_seen,
+            rule_seen,
+            epoch,
+            candidates,
+        } = scratch;
+        let epoch = *epoch;
+        candidates.clear();
+        let mut found = |conj: u32| {
+            let seen = &mut conj_seen[conj as usize];
+            if *seen != epoch {
+                *seen = epoch;
+                candidates.push(conj);
+            }
+        };
+        for &field in event.touched() {
+            let index = &self.indexes[field as usize];
+            if event.has_leaves(field) {
+                index.presence.iter().for_each(|&c| found(c));
+                for (_, leaf) in event.leaves_at(field) {
+                    index.for_each_candidate(&leaf.value, folds, &mut found);
+                }
+            }
+            if event.has_captures(field) {
+                index.capture.iter().for_each(|&c| found(c));
+            }
+        }
+        self.always.iter().for_each(|&c| found(c));
+
+        let mut matched = Vec::new();
+        for &conj in candidates.iter() {
+            let conjunction = &self.conjunctions[conj as usize];
+            let rule = conjunction.rule as usize;
+            if rule_seen[rule] == epoch {
+                continue;
+            }
+            let range = conjunction.conditions.start as usize..conjunction.conditions.end as usize;
+            if conjunction_holds(&self.conditions[range], event, verify) {
+                rule_seen[rule] = epoch;
+                matched.push(RuleId(rule));
+            }
+        }
+        matched.sort_unstable();
+        matched
+    }
+}
+
+/// Per-thread buffers reused across events (and across rule sets: each call sizes them).
+#[derive(Debug, Default)]
+struct Scratch {
+    event: EventLeaves,
+    verify: VerifyBuffers,
+    folds: FoldBuffers,
+    /// `conj_seen[c] == epoch`: conjunction `c` is already a candidate of this event.
+    conj_seen: Vec<u32>,
+    /// `rule_seen[r] == epoch`: rule `r` already matched this event.
+    rule_seen: Vec<u32>,
+    epoch: u32,
+    candidates: Vec<u32>,
+}
+
+impl Scratch {
+    fn begin(&mut self, rules: &RuleSet) {
+        self.event.reset(rules.trie.len());
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.conj_seen.fill(0);
+            self.rule_seen.fill(0);
+            self.epoch = 1;
+        }
+        if self.conj_seen.len() < rules.conjunctions.len() {
+            self.conj_seen.resize(rules.conjunctions.len(), 0);
+        }
+        if self.rule_seen.len() < rules.names.len() {
+            self.rule_seen.resize(rules.names.len(), 0);
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+fn with_scratch<T>(run: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => run(&mut scratch),
+        // Only reachable if matching re-entered itself on this thread; stay correct.
+        Err(_) => run(&mut Scratch::default()),
+    })
+}

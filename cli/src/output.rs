@@ -1,0 +1,43 @@
+//! Results go to stdout through one locked, buffered writer; a reader that goes away
+//! (`auditbridge normalize big.jsonl | head`) ends the command quietly.
+
+use std::io::{self, BufWriter, StdoutLock, Write};
+
+/// Buffered, locked stdout. Flush with [`Stdout::finish`]; dropping it unflushed loses
+/// nothing either (BufWriter flushes on drop) but hides the error.
+pub struct Stdout {
+    writer: BufWriter<StdoutLock<'static>>,
+}
+
+/// Output buffer size: large enough that a stream of small envelopes costs one write
+/// syscall per many lines.
+const BUFFER_BYTES: usize = 64 * 1024;
+
+impl Stdout {
+    pub fn new() -> Self {
+        Stdout {
+            writer: BufWriter::with_capacity(BUFFER_BYTES, io::stdout().lock()),
+        }
+    }
+
+    /// Writes `bytes` followed by a newline.
+    pub fn line(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.writer.write_all(bytes)?;
+        self.writer.write_all(b"\n")
+    }
+
+    /// Flushes everything written so far.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Whether the error (anywhere in its cause chain) is a write to a closed pipe, which
+/// means our reader stopped reading: not a failure worth reporting.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io_error| io_error.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

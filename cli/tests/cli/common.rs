@@ -1,0 +1,96 @@
+//! Running the binary and finding fixtures.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root (examples and samples live there).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("cli/ has a parent")
+        .to_path_buf()
+}
+
+/// A file under `cli/tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A file in the repository, e.g. `rules/security.json`.
+pub fn repo_file(relative: &str) -> PathBuf {
+    repo_root().join(relative)
+}
+
+/// A fresh scratch directory for one test.
+pub fn scratch_dir(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("auditbridge-cli")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+/// The `auditbridge` command with a clean environment: no AWS settings, no RUST_LOG, and
+/// no queue variables unless a test sets them.
+pub fn auditbridge() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_auditbridge"));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy().into_owned();
+        if name.starts_with("AWS_") || name == "RUST_LOG" || name.ends_with("_QUEUE_URL") {
+            command.env_remove(&name);
+        }
+    }
+    command.current_dir(repo_root());
+    command
+}
+
+/// Runs `command` with `stdin` as its input.
+pub fn run_with_stdin(command: &mut Command, stdin: &[u8]) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn auditbridge");
+    let mut pipe = child.stdin.take().expect("stdin piped");
+    pipe.write_all(stdin).expect("write stdin");
+    drop(pipe);
+    child.wait_with_output().expect("wait for auditbridge")
+}
+
+/// Runs `command` with empty stdin.
+pub fn run(command: &mut Command) -> Output {
+    command.stdin(Stdio::null()).output().expect("run auditbridge")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// The exit status, with stderr shown when the assertion fails.
+#[track_caller]
+pub fn assert_status(output: &Output, expected: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(expected),
+        "exit status; stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Every stdout line parsed as JSON.
+pub fn json_lines(output: &Output) -> Vec<serde_json::Value> {
+    stdout(output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line}")))
+        .collect()
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the built `auditbridge` binary, run as a user would run it.
+//!
+//! One test binary (this directory) with a module per subcommand, so the suite links once.
+
+mod common;
+
+mod general;
+mod normalize;
+mod test_pattern;

@@ -1,0 +1,164 @@
+use auditbridge_shared::cloudaudit::{NormalizeOptions, Normalized, Normalizer};
+use serde_json::Value;
+
+use crate::common::*;
+
+/// What the library makes of `text` with default options: the envelopes, serialized.
+fn library_envelopes(text: &str) -> Vec<String> {
+    Normalizer::new(NormalizeOptions::default())
+        .normalize_text(text)
+        .into_iter()
+        .filter_map(|outcome| match outcome.result {
+            Ok(Normalized::Envelope(envelope)) => {
+                Some(serde_json::to_string(&envelope).expect("serializes"))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn ids(envelopes: &[Value]) -> Vec<&str> {
+    envelopes
+        .iter()
+        .map(|envelope| envelope["id"].as_str().expect("id is a string"))
+        .collect()
+}
+
+#[test]
+fn a_bad_line_is_reported_and_the_others_still_come_out() {
+    let file = fixture("records-with-bad-line.jsonl");
+    let output = run(auditbridge().arg("normalize").arg(&file));
+    assert_status(&output, 1);
+
+    let envelopes = json_lines(&output);
+    assert_eq!(
+        ids(&envelopes),
+        [
+            "6f2d7d0e-3a57-4c1b-9e0a-1b2c3d4e5f60",
+            "008ef803-4549-41fe-a7e6-433122273683"
+        ]
+    );
+    assert_eq!(envelopes[0]["source"], "cvm.cloud.tencent");
+    assert_eq!(envelopes[0]["type"], "cvm:CloudEvent:ApiCall");
+    assert_eq!(envelopes[0]["time"], 1_714_961_587_000_i64);
+    assert_eq!(envelopes[1]["source"], "cloudaudit.cloud.tencent");
+    // Byte for byte what the library produces, one compact line each.
+    let text = std::fs::read_to_string(&file).expect("fixture");
+    let expected: String = library_envelopes(&text)
+        .into_iter()
+        .map(|line| line + "\n")
+        .collect();
+    assert_eq!(stdout(&output), expected);
+
+    let stderr = stderr(&output);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    let prefix = format!(
+        "{}: line 2 (eventID bad00000-0000-4000-8000-000000000002): field eventTime: ",
+        file.display()
+    );
+    assert!(lines[0].starts_with(&prefix), "{}", lines[0]);
+    assert!(lines[0].contains("yesterday"), "{}", lines[0]);
+    assert_eq!(lines[1], "normalized 2, skipped 1 (reads), failed 1");
+}
+
+#[test]
+fn stdin_is_read_when_no_file_is_given_and_dash_means_stdin() {
+    let text = std::fs::read(fixture("records-with-bad-line.jsonl")).expect("fixture");
+    for args in [&[][..], &["-"][..]] {
+        let output = run_with_stdin(auditbridge().arg("normalize").args(args), &text);
+        assert_status(&output, 1);
+        assert_eq!(json_lines(&output).len(), 2);
+        assert!(
+            stderr(&output).starts_with("<stdin>: line 2 (eventID bad00000"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn a_clean_input_exits_zero_and_reads_can_be_included() {
+    let file = fixture("describeevents-response.json");
+    let output = run(auditbridge().arg("normalize").arg(&file));
+    assert_status(&output, 0);
+    assert_eq!(
+        ids(&json_lines(&output)),
+        ["008ef803-4549-41fe-a7e6-433122273683"]
+    );
+    assert_eq!(stderr(&output), "normalized 1, skipped 1 (reads), failed 0\n");
+
+    let output = run(auditbridge()
+        .args(["normalize", "--action-types", "write,read"])
+        .arg(&file));
+    assert_status(&output, 0);
+    assert_eq!(
+        ids(&json_lines(&output)),
+        [
+            "008ef803-4549-41fe-a7e6-433122273683",
+            "c8c04477-eb9e-4703-84ae-f8758c6084ff"
+        ]
+    );
+    assert_eq!(stderr(&output), "normalized 2, skipped 0 (reads), failed 0\n");
+}
+
+#[test]
+fn tokens_are_redacted_unless_asked_not_to() {
+    let file = fixture("describeevents-response.json");
+    let token = "xxx--Jqr7dXvw3EBEXWNcJljzbZeJeoIrQx9gafWtHV1Lg9zu7hSpY91LAF414n21D41bpodncbz8u12C-xxx";
+    let redacted = run(auditbridge().arg("normalize").arg(&file));
+    assert_status(&redacted, 0);
+    let envelope = &json_lines(&redacted)[0];
+    assert_eq!(envelope["data"]["userIdentity"]["sessionContext"]["token"], "***");
+
+    let kept = run(auditbridge().args(["normalize", "--no-redact"]).arg(&file));
+    assert_status(&kept, 0);
+    let envelope = &json_lines(&kept)[0];
+    assert_eq!(envelope["data"]["userIdentity"]["sessionContext"]["token"], token);
+}
+
+#[test]
+fn several_files_are_read_in_order() {
+    let output = run(auditbridge()
+        .arg("normalize")
+        .arg(fixture("describeevents-response.json"))
+        .arg(fixture("records-with-bad-line.jsonl")));
+    assert_status(&output, 1);
+    assert_eq!(
+        ids(&json_lines(&output)),
+        [
+            "008ef803-4549-41fe-a7e6-433122273683",
+            "6f2d7d0e-3a57-4c1b-9e0a-1b2c3d4e5f60",
+            "008ef803-4549-41fe-a7e6-433122273683"
+        ]
+    );
+    assert!(stderr(&output).ends_with("normalized 3, skipped 2 (reads), failed 1\n"));
+}
+
+#[test]
+fn a_missing_file_stops_before_any_output() {
+    let output = run(auditbridge()
+        .arg("normalize")
+        .arg(fixture("describeevents-response.json"))
+        .arg("no/such/file.jsonl"));
+    assert_status(&output, 2);
+    assert_eq!(stdout(&output), "");
+    assert!(
+        stderr(&output).starts_with("error: cannot open no/such/file.jsonl: "),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn text_that_is_not_json_names_its_line() {
+    let good = std::fs::read_to_string(fixture("records-with-bad-line.jsonl")).expect("fixture");
+    let first = good.lines().next().expect("a line");
+    let input = format!("{first}\nnot json at all\n\n{first}\n");
+    let output = run_with_stdin(&mut auditbridge().arg("normalize"), input.as_bytes());
+    assert_status(&output, 1);
+    assert_eq!(json_lines(&output).len(), 2);
+    let stderr = stderr(&output);
+    assert!(stderr.starts_with("<stdin>: line 2: "), "{stderr}");
+    assert!(stderr.ends_with("normalized 2, skipped 0 (reads), failed 1\n"), "{stderr}");
+}

@@ -1,0 +1,128 @@
+use auditbridge_shared::pattern::{Dialect, Pattern};
+
+use crate::common::*;
+
+fn test_pattern(pattern: &str, event: &str, extra: &[&str]) -> std::process::Output {
+    run(auditbridge()
+        .arg("test-pattern")
+        .arg("--pattern")
+        .arg(fixture(pattern))
+        .arg("--event")
+        .arg(fixture(event))
+        .args(extra))
+}
+
+#[test]
+fn a_matching_event_prints_result_true() {
+    let output = test_pattern("pattern-sg-open.json", "event-sg-open.json", &[]);
+    assert_status(&output, 0);
+    assert_eq!(stdout(&output), "{\"Result\":true}\n");
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn fields_under_one_array_element_must_match_in_that_element() {
+    let output = test_pattern("pattern-sg-open.json", "event-sg-split.json", &[]);
+    assert_status(&output, 0);
+    assert_eq!(stdout(&output), "{\"Result\":false}\n");
+}
+
+#[test]
+fn an_invalid_pattern_names_the_path_and_exits_2() {
+    let output = test_pattern("pattern-bad-prefix.json", "event-sg-open.json", &[]);
+    assert_status(&output, 2);
+    assert_eq!(stdout(&output), "");
+    let text = std::fs::read_to_string(fixture("pattern-bad-prefix.json")).expect("fixture");
+    let error = Pattern::parse(&text, Dialect::Default).expect_err("invalid");
+    assert_eq!(error.path(), "data.eventName[0].prefix");
+    assert_eq!(
+        stderr(&output),
+        format!("invalid event pattern: data.eventName[0].prefix: {}\n", error.reason())
+    );
+}
+
+#[test]
+fn the_aws_dialect_rejects_bare_scalars_the_default_accepts() {
+    let output = test_pattern("pattern-bare-scalar.json", "event-sg-open.json", &[]);
+    assert_status(&output, 0);
+    assert_eq!(stdout(&output), "{\"Result\":true}\n");
+
+    let output = test_pattern(
+        "pattern-bare-scalar.json",
+        "event-sg-open.json",
+        &["--dialect", "aws"],
+    );
+    assert_status(&output, 2);
+    assert_eq!(stdout(&output), "");
+    assert!(
+        stderr(&output).starts_with("invalid event pattern: source: "),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_event_that_is_not_json_names_the_file_and_exits_2() {
+    let output = test_pattern("pattern-sg-open.json", "event-not-json.json", &[]);
+    assert_status(&output, 2);
+    assert_eq!(stdout(&output), "");
+    let stderr = stderr(&output);
+    let prefix = format!(
+        "{}: event is not valid JSON: ",
+        fixture("event-not-json.json").display()
+    );
+    assert!(stderr.starts_with(&prefix), "{stderr}");
+    assert!(stderr.contains("line 2 column"), "{stderr}");
+}
+
+#[test]
+fn the_event_can_come_from_stdin() {
+    let event = std::fs::read(fixture("event-sg-open.json")).expect("fixture");
+    let output = run_with_stdin(
+        auditbridge()
+            .arg("test-pattern")
+            .arg("--pattern")
+            .arg(fixture("pattern-sg-open.json"))
+            .args(["--event", "-"]),
+        &event,
+    );
+    assert_status(&output, 0);
+    assert_eq!(stdout(&output), "{\"Result\":true}\n");
+}
+
+/// AWS's own verdicts (the conformance corpus, judged in the aws dialect): the command
+/// must give every one of them. Every failing case is listed, not just the first.
+#[test]
+fn agrees_with_aws_on_the_conformance_cases() {
+    let corpus: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("eventbridge-cases.json")).expect("corpus"),
+    )
+    .expect("corpus is JSON");
+    let dir = scratch_dir("conformance");
+    let mut failures = Vec::new();
+    let cases = corpus["cases"].as_array().expect("cases");
+    for (index, case) in cases.iter().enumerate() {
+        let name = case["name"].as_str().expect("name");
+        let pattern = dir.join(format!("{index}-pattern.json"));
+        let event = dir.join(format!("{index}-event.json"));
+        std::fs::write(&pattern, case["pattern"].to_string()).expect("write");
+        std::fs::write(&event, case["event"].to_string()).expect("write");
+        let output = run(auditbridge()
+            .args(["test-pattern", "--dialect", "aws", "--pattern"])
+            .arg(&pattern)
+            .arg("--event")
+            .arg(&event));
+        let got = match (output.status.code(), stdout(&output).as_str()) {
+            (Some(0), "{\"Result\":true}\n") => "match",
+            (Some(0), "{\"Result\":false}\n") => "no_match",
+            (Some(2), "") if stderr(&output).starts_with("invalid event pattern: ") => "error",
+            _ => "unexpected output",
+        };
+        let expected = case["expect"].as_str().expect("expect");
+        if got != expected {
+            failures.push(format!("{name}: expected {expected}, got {got}: {}", stderr(&output)));
+        }
+    }
+    assert!(cases.len() > 100, "corpus has {} cases", cases.len());
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}

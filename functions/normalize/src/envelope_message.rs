@@ -1,0 +1,128 @@
+//! An envelope as a message for the events queue.
+//!
+//! Attributes `id`, `source` and `type` let consumers (and SQS subscription filters)
+//! route without parsing the body. On a FIFO queue the envelope id is the deduplication
+//! id, so a record delivered twice within SQS's five-minute window is dropped, and the
+//! subject is the group id, so events about one resource stay in order.
+
+use auditbridge_shared::envelope::Envelope;
+use auditbridge_shared::outbound::OutboundMessage;
+use auditbridge_sqs::is_valid_fifo_id;
+use uuid::Uuid;
+
+/// Namespace of the UUID v5 that stands in for an id SQS would refuse as a FIFO id.
+pub const FIFO_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6a1e_0c55_8f3b_4d8e_9b27_41c0_5a7d_e2f3);
+
+/// The envelope serialized as the message body, with its attributes and, for a FIFO
+/// queue, its group and deduplication ids.
+pub fn envelope_message(
+    envelope: &Envelope,
+    fifo: bool,
+) -> Result<OutboundMessage, serde_json::Error> {
+    let body = serde_json::to_string(envelope)?;
+    let attributes = [
+        ("id", &envelope.id),
+        ("source", &envelope.source),
+        ("type", &envelope.event_type),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_string(), value.clone()))
+    .collect();
+    Ok(OutboundMessage {
+        body,
+        attributes,
+        group_id: fifo.then(|| fifo_id(&envelope.subject)),
+        dedup_id: fifo.then(|| fifo_id(&envelope.id)),
+    })
+}
+
+/// `value` itself when SQS accepts it as a FIFO group or deduplication id (1 to 128
+/// ASCII alphanumeric or punctuation characters), else the UUID v5 of `value` in
+/// [`FIFO_ID_NAMESPACE`]: stable, so the same record still deduplicates and the same
+/// subject still lands in the same group.
+pub fn fifo_id(value: &str) -> String {
+    if is_valid_fifo_id(value) {
+        value.to_string()
+    } else {
+        Uuid::new_v5(&FIFO_ID_NAMESPACE, value.as_bytes()).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use auditbridge_shared::envelope::{DATA_CONTENT_TYPE, SPEC_VERSION};
+    use serde_json::{json, Map};
+
+    fn envelope(id: &str, subject: &str) -> Envelope {
+        Envelope {
+            specversion: SPEC_VERSION.into(),
+            id: id.into(),
+            source: "cvm.cloud.tencent".into(),
+            event_type: "cvm:CloudEvent:ApiCall".into(),
+            subject: subject.into(),
+            time: 1_714_961_587_000,
+            region: "ap-guangzhou".into(),
+            resource: vec![subject.into()],
+            datacontenttype: DATA_CONTENT_TYPE.into(),
+            tags: Map::new(),
+            data: json!({"eventName": "StopInstances"}),
+            extensions: Map::new(),
+        }
+    }
+
+    #[test]
+    fn standard_queue_messages_carry_body_and_attributes_only() {
+        let envelope = envelope("e-1", "qcs::cvm:ap-guangzhou:uin/1:instance/ins-1");
+        let message = envelope_message(&envelope, false).expect("serializes");
+        let body: Envelope = serde_json::from_str(&message.body).expect("body is the envelope");
+        assert_eq!(body, envelope);
+        let attributes: Vec<(&str, &str)> = message
+            .attributes
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            attributes,
+            vec![
+                ("id", "e-1"),
+                ("source", "cvm.cloud.tencent"),
+                ("type", "cvm:CloudEvent:ApiCall")
+            ]
+        );
+        assert_eq!((message.group_id, message.dedup_id), (None, None));
+    }
+
+    #[test]
+    fn fifo_messages_use_subject_and_id() {
+        let message = envelope_message(
+            &envelope("e-1", "qcs::cvm:ap-guangzhou:uin/1:instance/ins-1"),
+            true,
+        )
+        .expect("serializes");
+        assert_eq!(
+            message.group_id.as_deref(),
+            Some("qcs::cvm:ap-guangzhou:uin/1:instance/ins-1")
+        );
+        assert_eq!(message.dedup_id.as_deref(), Some("e-1"));
+    }
+
+    #[test]
+    fn ids_sqs_would_refuse_become_stable_uuids() {
+        let long = format!("qcs::cos:ap-guangzhou:uin/1:prefix/{}", "k".repeat(120));
+        for refused in [
+            long.as_str(),
+            "qcs::cvm:ap-guangzhou:uin/1:instance/with space",
+            "名字",
+            "",
+        ] {
+            let id = fifo_id(refused);
+            assert_ne!(id, refused);
+            assert!(is_valid_fifo_id(&id), "{id}");
+            assert_eq!(id, fifo_id(refused), "stable");
+            assert_eq!(Uuid::parse_str(&id).map(|u| u.get_version_num()), Ok(5));
+        }
+        assert_ne!(fifo_id("a b"), fifo_id("a  b"));
+        assert_eq!(fifo_id(&"x".repeat(128)), "x".repeat(128));
+    }
+}

@@ -1,0 +1,129 @@
+"""SQS and payload helpers for scripts/lambda-smoke, run with the venv's Python (boto3
+comes with moto). Talks only to the endpoint in AWS_ENDPOINT_URL_SQS (moto_server).
+
+  create-queues PREFIX ENV_FILE   make the queues the functions write to; write their
+                                  URLs to ENV_FILE as the functions' variables
+  drain URL OUT                   receive (and delete) every message; write the bodies
+                                  as a JSON list to OUT; print how many
+  sqs-event BODIES ARN OUT        wrap the bodies in BODIES as a Lambda SQS event
+  check-response FILE             the invoke output is JSON, and a batch response
+                                  reports no failed items
+  check-envelopes BODIES          every body is a CloudEvents envelope from normalize
+"""
+
+import json
+import os
+import sys
+import uuid
+
+import boto3
+
+
+def sqs():
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_SQS")
+    if not endpoint:
+        sys.exit("AWS_ENDPOINT_URL_SQS is not set: refusing to talk to a real SQS")
+    return boto3.client("sqs", endpoint_url=endpoint)
+
+
+def create_queues(prefix, env_file):
+    client = sqs()
+
+    def make(name, fifo=False):
+        attributes = {"FifoQueue": "true", "ContentBasedDeduplication": "true"} if fifo else {}
+        return client.create_queue(QueueName=prefix + name, Attributes=attributes)["QueueUrl"]
+
+    urls = {
+        "EVENTS_QUEUE_URL": make("events"),
+        "SECURITY_ALERTS_QUEUE_URL": make("security-alerts"),
+        "AUDIT_TIMELINE_QUEUE_URL": make("audit-timeline.fifo", fifo=True),
+    }
+    with open(env_file, "a", encoding="utf-8") as out:
+        for name, url in urls.items():
+            out.write(f"{name}={url}\n")
+            print(f"{name}={url}")
+
+
+def drain(url, out_file):
+    client = sqs()
+    bodies = []
+    while True:
+        got = client.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0, AttributeNames=["All"]
+        ).get("Messages", [])
+        if not got:
+            break
+        for message in got:
+            bodies.append(message["Body"])
+            client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    with open(out_file, "w", encoding="utf-8") as out:
+        json.dump(bodies, out)
+    print(len(bodies))
+
+
+def sqs_event(bodies_file, arn, out_file):
+    with open(bodies_file, encoding="utf-8") as f:
+        bodies = json.load(f)
+    region = arn.split(":")[3]
+    records = [
+        {
+            "messageId": str(uuid.uuid4()),
+            "receiptHandle": f"smoke-{i}",
+            "body": body,
+            "attributes": {
+                "ApproximateReceiveCount": "1",
+                "SentTimestamp": "1700000000000",
+                "SenderId": "smoke",
+                "ApproximateFirstReceiveTimestamp": "1700000000000",
+            },
+            "messageAttributes": {},
+            "md5OfBody": "",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": arn,
+            "awsRegion": region,
+        }
+        for i, body in enumerate(bodies)
+    ]
+    with open(out_file, "w", encoding="utf-8") as out:
+        json.dump({"Records": records}, out)
+
+
+def check_response(path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    try:
+        response = json.loads(text)
+    except json.JSONDecodeError as err:
+        sys.exit(f"{path}: the function's output is not JSON ({err}): {text[:500]!r}")
+    if isinstance(response, dict) and "errorType" in response:
+        sys.exit(f"{path}: the function failed: {text[:1000]}")
+    if isinstance(response, dict) and "batchItemFailures" in response:
+        failures = response["batchItemFailures"]
+        if failures:
+            sys.exit(f"{path}: {len(failures)} batch item failure(s): {failures}")
+    print(text.strip()[:300])
+
+
+def check_envelopes(bodies_file):
+    with open(bodies_file, encoding="utf-8") as f:
+        bodies = json.load(f)
+    required = ("specversion", "id", "source", "type", "time", "region", "data")
+    for i, body in enumerate(bodies):
+        envelope = json.loads(body)
+        missing = [key for key in required if key not in envelope]
+        if missing:
+            sys.exit(f"events queue message {i} lacks {missing}: {body[:300]}")
+
+
+COMMANDS = {
+    "create-queues": create_queues,
+    "drain": drain,
+    "sqs-event": sqs_event,
+    "check-response": check_response,
+    "check-envelopes": check_envelopes,
+}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -1,0 +1,223 @@
+//! Cutting a text into JSON documents: one (possibly pretty-printed) document, several
+//! documents one after another, or JSON lines.
+//!
+//! Each document is located by the line it starts on. A document that does not parse is
+//! one error for the line it starts on, and parsing resumes on the next line, so a bad
+//! line in a JSON-lines file never costs the good lines after it (the price: in a
+//! broken pretty-printed document every following line of it is reported too). A value
+//! followed by other text on its last line (`{..} trailing`, `{..},`) is an error for that
+//! line as well; another document may follow on the same line (`{..}{..}`). Blank lines
+//! and a leading byte-order mark are ignored.
+
+use serde_json::{Deserializer, Value};
+
+/// One document of the text, or why the text at a line is not one.
+#[derive(Debug)]
+pub(crate) enum Piece {
+    Document { line: usize, value: Value },
+    NotJson { line: usize, reason: String },
+}
+
+/// The documents of `text` in order.
+pub(crate) fn documents(text: &str) -> Vec<Piece> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines = LineIndex::new(text);
+    let mut pieces = Vec::new();
+    let mut position = 0;
+    while let Some(start) = next_non_whitespace(text, position) {
+        let line = lines.line_of(start);
+        let mut stream = Deserializer::from_str(&text[start..]).into_iter::<Value>();
+        match stream.next() {
+            Some(Ok(value)) => {
+                let end = start + stream.byte_offset();
+                let line_end = text[end..]
+                    .find('\n')
+                    .map_or(text.len(), |offset| end + offset);
+                let rest_of_line = text[end..line_end].trim_start_matches([' ', '\t', '\r']);
+                if rest_of_line.is_empty() || rest_of_line.starts_with(['{', '[']) {
+                    pieces.push(Piece::Document { line, value });
+                    position = end;
+                } else {
+                    pieces.push(Piece::NotJson {
+                        line,
+                        reason: trailing_text(rest_of_line),
+                    });
+                    position = line_end;
+                }
+            }
+            Some(Err(error)) => {
+                pieces.push(Piece::NotJson {
+                    line,
+                    reason: describe_syntax_error(&error, &lines, line, start),
+                });
+                position = lines.start_of_next_line(line, text.len());
+            }
+            None => break,
+        }
+    }
+    pieces
+}
+
+/// JSON whitespace only: anything else starts a document (or a parse error).
+fn next_non_whitespace(text: &str, from: usize) -> Option<usize> {
+    text[from..]
+        .find(|character: char| !matches!(character, ' ' | '\t' | '\n' | '\r'))
+        .map(|offset| from + offset)
+}
+
+fn trailing_text(rest: &str) -> String {
+    let shown: String = rest.chars().take(40).collect();
+    format!(
+        "not JSON: text after the JSON value: {}",
+        Value::String(shown)
+    )
+}
+
+/// serde_json's message with its position made absolute in the whole text.
+fn describe_syntax_error(
+    error: &serde_json::Error,
+    lines: &LineIndex,
+    line: usize,
+    start: usize,
+) -> String {
+    if error.line() == 0 {
+        return format!("not JSON: {error}");
+    }
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    let message = error.to_string();
+    let message = message.strip_suffix(&suffix).unwrap_or(&message);
+    let absolute_line = line + error.line() - 1;
+    let absolute_column = if error.line() == 1 {
+        error.column() + (start - lines.start_of(line))
+    } else {
+        error.column()
+    };
+    format!("not JSON: {message} (line {absolute_line}, column {absolute_column})")
+}
+
+/// Byte offsets where lines start, to turn offsets into 1-based line numbers.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(offset, _)| offset + 1));
+        Self { starts }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset)
+    }
+
+    fn start_of(&self, line: usize) -> usize {
+        self.starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn start_of_next_line(&self, line: usize, text_len: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(text_len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn summary(text: &str) -> Vec<(usize, Result<Value, String>)> {
+        documents(text)
+            .into_iter()
+            .map(|piece| match piece {
+                Piece::Document { line, value } => (line, Ok(value)),
+                Piece::NotJson { line, reason } => (line, Err(reason)),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_pretty_document() {
+        assert_eq!(
+            summary("\n\n{\n  \"a\": 1,\n  \"b\": [2]\n}\n"),
+            vec![(3, Ok(json!({"a": 1, "b": [2]})))]
+        );
+    }
+
+    #[test]
+    fn json_lines_with_blank_lines() {
+        assert_eq!(
+            summary("{\"a\":1}\n\n{\"a\":2}\r\n  {\"a\":3}"),
+            vec![
+                (1, Ok(json!({"a": 1}))),
+                (3, Ok(json!({"a": 2}))),
+                (4, Ok(json!({"a": 3})))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_line_does_not_cost_the_next_ones() {
+        let pieces =
+            summary("{\"a\":1}\n{\"a\": [1,\nnot json\n{\"a\":4}\n{\"a\": \"cut\n{\"a\":6}");
+        let lines: Vec<(usize, bool)> = pieces
+            .iter()
+            .map(|(line, result)| (*line, result.is_ok()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (1, true),
+                (2, false),
+                (3, false),
+                (4, true),
+                (5, false),
+                (6, true)
+            ]
+        );
+        assert_eq!(pieces[3].1, Ok(json!({"a": 4})));
+        assert_eq!(pieces[5].1, Ok(json!({"a": 6})));
+        let Err(reason) = &pieces[2].1 else {
+            panic!("line 3 is not JSON")
+        };
+        assert_eq!(reason, "not JSON: expected ident (line 3, column 2)");
+    }
+
+    #[test]
+    fn trailing_text_is_an_error_but_concatenated_documents_are_fine() {
+        let pieces = summary("{\"a\":1},\n{\"a\":2}{\"a\":3}\n{\"a\":4} x\n7");
+        let lines: Vec<(usize, bool)> = pieces
+            .iter()
+            .map(|(line, result)| (*line, result.is_ok()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![(1, false), (2, true), (2, true), (3, false), (4, true)]
+        );
+        assert_eq!(
+            pieces[0].1,
+            Err("not JSON: text after the JSON value: \",\"".to_owned())
+        );
+    }
+
+    #[test]
+    fn blank_text_and_byte_order_mark() {
+        assert!(documents("").is_empty());
+        assert!(documents(" \n\t\r\n").is_empty());
+        assert_eq!(summary("\u{feff}{\"a\":1}"), vec![(1, Ok(json!({"a": 1})))]);
+    }
+
+    #[test]
+    fn error_positions_are_absolute() {
+        let pieces = summary("{\"a\":1}\n   {\"a\" 2}");
+        assert_eq!(
+            pieces[1],
+            (
+                2,
+                Err("not JSON: expected `:` (line 2, column 9)".to_owned())
+            )
+        );
+    }
+}

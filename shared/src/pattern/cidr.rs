@@ -1,0 +1,77 @@
+//! CIDR blocks: parsing `{"cidr": "10.0.0.0/24"}` with AWS's reasons, and testing addresses.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::ast::Dialect;
+
+/// Parses a CIDR block the way event-ruler's `CIDR.cidr` does, with its reasons.
+///
+/// The address is kept as written (not truncated to the network): AWS matches
+/// `10.0.0.5/24` as the range `10.0.0.5..=10.0.0.255`, and so does [`cidr_contains`].
+/// AWS rejects `/32` and `/128` ("must be < 32"); the default dialect accepts them.
+pub(crate) fn parse_cidr(text: &str, dialect: Dialect) -> Result<IpNet, String> {
+    // Java's String.split drops trailing empty pieces: "10.0.0.0/" has one piece.
+    let mut pieces: Vec<&str> = text.split('/').collect();
+    while pieces.len() > 1 && pieces.last() == Some(&"") {
+        pieces.pop();
+    }
+    if pieces.len() != 2 {
+        return Err("Malformed CIDR, one '/' required".into());
+    }
+    let bits = parse_java_int(pieces[1])
+        .ok_or_else(|| "Malformed CIDR, mask bits must be an integer".to_string())?;
+    if bits < 0 {
+        return Err("Malformed CIDR, mask bits must not be negative".into());
+    }
+    let address = parse_ip_literal(pieces[0])?;
+    let aws = dialect == Dialect::Aws;
+    let prefix = match address {
+        IpAddr::V4(_) if aws && bits > 31 => return Err("IPv4 mask bits must be < 32".into()),
+        IpAddr::V4(_) if bits > 32 => return Err("IPv4 mask bits must be <= 32".into()),
+        IpAddr::V6(_) if aws && bits > 127 => return Err("IPv6 mask bits must be < 128".into()),
+        IpAddr::V6(_) if bits > 128 => return Err("IPv6 mask bits must be <= 128".into()),
+        _ => u8::try_from(bits).map_err(|_| "Malformed CIDR, mask bits must be an integer")?,
+    };
+    IpNet::new(address, prefix).map_err(|e| e.to_string())
+}
+
+/// Whether the leaf string is an IP address inside the block (same family only).
+pub(crate) fn cidr_contains(net: &IpNet, leaf: &str) -> bool {
+    let Ok(address) = leaf.parse::<IpAddr>() else {
+        return false;
+    };
+    match (net, address) {
+        (IpNet::V4(n), IpAddr::V4(a)) => n.addr() <= a && a <= n.broadcast(),
+        (IpNet::V6(n), IpAddr::V6(a)) => n.addr() <= a && a <= n.broadcast(),
+        _ => false,
+    }
+}
+
+/// Java's `Integer.parseInt`: an optional sign and decimal digits, fitting an `i32`.
+fn parse_java_int(text: &str) -> Option<i32> {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// event-ruler only hands strings shaped like an address to the resolver; anything else
+/// is "Nonstandard".
+fn parse_ip_literal(text: &str) -> Result<IpAddr, String> {
+    let v4_shaped = {
+        let parts: Vec<&str> = text.split('.').collect();
+        parts.len() == 4
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let v6_shaped = text.contains(':') && text.bytes().all(|b| b.is_ascii_hexdigit() || b == b':');
+    if !v4_shaped && !v6_shaped {
+        return Err(format!("Nonstandard IP address: {text}"));
+    }
+    text.parse()
+        .map_err(|_| format!("Invalid IP address: {text}"))
+}

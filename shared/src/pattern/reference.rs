@@ -1,0 +1,183 @@
+//! The reference evaluator: the semantics of `ast.rs`, written to be obviously right
+//! rather than fast. The compiled `RuleSet` is tested against it.
+
+use serde_json::{Map, Value};
+
+use super::ast::{Condition, Matcher, Pattern};
+
+/// Which element of which array a leaf sits in: `(array number, element index)` for each
+/// array on the way, outermost first. Arrays are numbered in the order they are met.
+type Trail = Vec<(usize, usize)>;
+
+/// A scalar of the event, with its path (keys split at dots).
+struct Leaf<'a> {
+    path: Vec<&'a str>,
+    value: &'a Value,
+    trail: Trail,
+}
+
+/// An array of the event (for Tencent `array`), with the trail that leads to it.
+struct ArrayNode<'a> {
+    path: Vec<&'a str>,
+    items: &'a [Value],
+    trail: Trail,
+}
+
+#[derive(Default)]
+struct Flattened<'a> {
+    leaves: Vec<Leaf<'a>>,
+    arrays: Vec<ArrayNode<'a>>,
+    next_array: usize,
+}
+
+impl Pattern {
+    /// Whether the event matches: some conjunction ([`Pattern::conjunctions`]) has every
+    /// condition satisfied by leaves that agree on the element of every array they share.
+    pub fn matches(&self, event: &Value) -> bool {
+        let mut flat = Flattened::default();
+        flatten(event, &mut Vec::new(), &mut Vec::new(), &mut flat);
+        self.conjunctions().iter().any(|conjunction| {
+            let mut options = Vec::with_capacity(conjunction.conditions.len());
+            for condition in &conjunction.conditions {
+                let found = satisfying(condition, &flat);
+                if found.is_empty() {
+                    return false;
+                }
+                options.push(found);
+            }
+            consistent_choice(&options, &mut Vec::new())
+        })
+    }
+}
+
+fn flatten<'a>(
+    value: &'a Value,
+    path: &mut Vec<&'a str>,
+    trail: &mut Trail,
+    flat: &mut Flattened<'a>,
+) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                let depth = path.len();
+                path.extend(key.split('.'));
+                flatten(inner, path, trail, flat);
+                path.truncate(depth);
+            }
+        }
+        Value::Array(items) => {
+            flat.arrays.push(ArrayNode {
+                path: path.clone(),
+                items,
+                trail: trail.clone(),
+            });
+            let id = flat.next_array;
+            flat.next_array += 1;
+            for (index, item) in items.iter().enumerate() {
+                trail.push((id, index));
+                flatten(item, path, trail, flat);
+                trail.pop();
+            }
+        }
+        scalar => flat.leaves.push(Leaf {
+            path: path.clone(),
+            value: scalar,
+            trail: trail.clone(),
+        }),
+    }
+}
+
+/// The ways one condition can be satisfied: the trail of each leaf (or array) that
+/// satisfies one of its matchers, or `None` for "absent" (`{"exists": false}` with no
+/// leaf at the path), which constrains nothing.
+fn satisfying<'f>(condition: &Condition, flat: &'f Flattened<'_>) -> Vec<Option<&'f Trail>> {
+    let at_path = |path: &[&str]| {
+        path.iter()
+            .copied()
+            .eq(condition.path.iter().map(String::as_str))
+    };
+    let leaves: Vec<&Leaf<'_>> = flat.leaves.iter().filter(|l| at_path(&l.path)).collect();
+    let mut found: Vec<Option<&Trail>> = Vec::new();
+    for matcher in &condition.matchers {
+        match matcher {
+            Matcher::Exists(false) => {
+                if leaves.is_empty() {
+                    found.push(None);
+                }
+            }
+            Matcher::ArrayElement(pairs) => found.extend(
+                flat.arrays
+                    .iter()
+                    .filter(|a| at_path(&a.path) && a.items.iter().any(|e| has_pairs(e, pairs)))
+                    .map(|a| Some(&a.trail)),
+            ),
+            _ => found.extend(
+                leaves
+                    .iter()
+                    .filter(|l| matcher.matches_scalar(l.value))
+                    .map(|l| Some(&l.trail)),
+            ),
+        }
+    }
+    found.dedup();
+    found
+}
+
+/// Picks one option per condition so that all picked trails agree (backtracking).
+fn consistent_choice<'f>(options: &[Vec<Option<&'f Trail>>], chosen: &mut Vec<&'f Trail>) -> bool {
+    let Some((first, rest)) = options.split_first() else {
+        return true;
+    };
+    for option in first {
+        match option {
+            None => {
+                if consistent_choice(rest, chosen) {
+                    return true;
+                }
+            }
+            Some(trail) => {
+                if chosen.iter().all(|c| agree(c, trail)) {
+                    chosen.push(trail);
+                    let ok = consistent_choice(rest, chosen);
+                    chosen.pop();
+                    if ok {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Two leaves agree when they sit in the same element of every array they share.
+fn agree(a: &Trail, b: &Trail) -> bool {
+    a.iter()
+        .all(|(array, index)| b.iter().all(|(other, i)| other != array || i == index))
+}
+
+/// Tencent `array`: the element is an object holding every given key with an equal value.
+fn has_pairs(element: &Value, pairs: &Map<String, Value>) -> bool {
+    let Value::Object(object) = element else {
+        return false;
+    };
+    pairs
+        .iter()
+        .all(|(key, want)| object.get(key).is_some_and(|got| json_equal(want, got)))
+}
+
+/// JSON equality with numbers compared by value (`1` = `1.0`).
+fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}

@@ -1,0 +1,200 @@
+//! Compiling named patterns into a [`RuleSet`].
+//!
+//! Every pattern is expanded into conjunctions (`$or` combinations). Each conjunction is
+//! filed under one *anchor* condition in a per-field value index, so that matching an
+//! event only looks at conjunctions one of whose conditions an event leaf already
+//! satisfies (or could: the index may over-approximate). The anchor is the condition
+//! expected to fire least often: each of its [`Trigger`]s costs its kind's weight times
+//! the number of conjunctions sharing it, so a value that thousands of rules share (a
+//! common `source`) is passed over for a rarer one (an `eventName`).
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::error::{RuleSetError, RuleSetErrorKind};
+use super::index::{fold_case, fold_case_reversed, number_key, FieldIndex, Trigger};
+use super::path_trie::{NodeId, PathTrie};
+use super::verify::{CompiledCondition, MAX_CONDITIONS};
+use super::{CompiledConjunction, RuleId, RuleSet};
+use crate::pattern::{Condition, Conjunction, Literal, Matcher, Pattern};
+
+/// Collects named patterns; [`RuleSetBuilder::build`] compiles them.
+#[derive(Debug, Default)]
+pub struct RuleSetBuilder {
+    names: Vec<Box<str>>,
+    ids: FxHashMap<Box<str>, RuleId>,
+    conjunctions: Vec<(u32, Conjunction)>,
+}
+
+impl RuleSetBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a rule; its id is its position (0, 1, ...). A name already used, or a
+    /// pattern with more than 64 conditions in one `$or` combination, is refused.
+    pub fn add(&mut self, name: &str, pattern: &Pattern) -> Result<RuleId, RuleSetError> {
+        if let Some(&first) = self.ids.get(name) {
+            return Err(RuleSetError::new(
+                name,
+                RuleSetErrorKind::DuplicateName { first },
+            ));
+        }
+        let conjunctions = pattern.conjunctions();
+        if let Some(too_big) = conjunctions
+            .iter()
+            .find(|c| c.conditions.len() > MAX_CONDITIONS)
+        {
+            return Err(RuleSetError::new(
+                name,
+                RuleSetErrorKind::TooManyConditions {
+                    count: too_big.conditions.len(),
+                    limit: MAX_CONDITIONS,
+                },
+            ));
+        }
+        let id = RuleId(self.names.len());
+        self.names.push(name.into());
+        self.ids.insert(name.into(), id);
+        self.conjunctions
+            .extend(conjunctions.into_iter().map(|c| (id.0 as u32, c)));
+        Ok(id)
+    }
+
+    /// Compiles the rules. Infallible: everything was checked by [`Self::add`].
+    pub fn build(self) -> RuleSet {
+        let mut trie = PathTrie::default();
+        // Per conjunction: its compiled conditions and each condition's triggers
+        // (`None` when it can be satisfied by absence, so it cannot be an anchor).
+        let mut compiled: Vec<(u32, Vec<CompiledCondition>, Vec<Option<Vec<Trigger>>>)> =
+            Vec::with_capacity(self.conjunctions.len());
+        let mut popularity: FxHashMap<(NodeId, Trigger), u64> = FxHashMap::default();
+        for (rule, conjunction) in &self.conjunctions {
+            let mut conditions = Vec::with_capacity(conjunction.conditions.len());
+            let mut triggers = Vec::with_capacity(conjunction.conditions.len());
+            let mut counted: FxHashSet<(NodeId, &Trigger)> = FxHashSet::default();
+            for condition in &conjunction.conditions {
+                let field = trie.intern(&condition.path);
+                let compiled_condition = CompiledCondition::new(field, condition);
+                let node = trie.node_mut(field);
+                node.collect_leaves |= compiled_condition.needs_leaves();
+                node.keep_values |= compiled_condition.needs_leaf_values();
+                node.capture |= !compiled_condition.arrays.is_empty();
+                conditions.push(compiled_condition);
+                triggers.push(condition_triggers(condition));
+            }
+            for (condition, condition_triggers) in conditions.iter().zip(&triggers) {
+                for trigger in condition_triggers.iter().flatten() {
+                    if counted.insert((condition.field, trigger)) {
+                        *popularity
+                            .entry((condition.field, trigger.clone()))
+                            .or_default() += 1;
+                    }
+                }
+            }
+            compiled.push((*rule, conditions, triggers));
+        }
+
+        let mut indexes: Vec<FieldIndex> = (0..trie.len()).map(|_| FieldIndex::default()).collect();
+        let mut conjunctions = Vec::with_capacity(compiled.len());
+        let mut all_conditions = Vec::new();
+        let mut always = Vec::new();
+        for (conj_id, (rule, mut conditions, triggers)) in compiled.into_iter().enumerate() {
+            let conj_id = conj_id as u32;
+            let cost = |i: usize| -> Option<u64> {
+                let field = conditions[i].field;
+                triggers[i].as_ref().map(|ts| {
+                    ts.iter()
+                        .map(|t| {
+                            t.weight() * popularity.get(&(field, t.clone())).copied().unwrap_or(1)
+                        })
+                        .sum()
+                })
+            };
+            let anchor = (0..conditions.len())
+                .filter_map(|i| cost(i).map(|c| (c, i)))
+                .min()
+                .map(|(_, i)| i);
+            match anchor {
+                Some(i) => {
+                    let field = conditions[i].field;
+                    for trigger in triggers[i].iter().flatten() {
+                        indexes[field as usize].insert(trigger, conj_id);
+                    }
+                    // The anchor is checked first: it is the condition most likely to
+                    // fail on a candidate that another of its triggers let in.
+                    conditions.swap(0, i);
+                }
+                None => always.push(conj_id),
+            }
+            let start = all_conditions.len() as u32;
+            all_conditions.extend(conditions);
+            conjunctions.push(CompiledConjunction {
+                rule,
+                conditions: start..all_conditions.len() as u32,
+            });
+        }
+        for index in &mut indexes {
+            index.finish();
+        }
+        RuleSet {
+            names: self.names,
+            trie,
+            indexes,
+            conjunctions,
+            conditions: all_conditions,
+            always,
+        }
+    }
+}
+
+/// The triggers that can make a conjunction anchored at `condition` a candidate: one
+/// leaf satisfying any of its matchers fires at least one of them. `None` when the
+/// condition holds without any leaf (`{"exists": false}`).
+fn condition_triggers(condition: &Condition) -> Option<Vec<Trigger>> {
+    let mut triggers = Vec::with_capacity(condition.matchers.len());
+    for matcher in &condition.matchers {
+        let trigger = match matcher {
+            Matcher::Exists(false) => return None,
+            Matcher::Exact(literal) => match literal {
+                Literal::String(s) => Trigger::Str(s.clone()),
+                Literal::Number(n) => Trigger::Num(number_key(*n)),
+                Literal::Bool(b) => Trigger::Bool(*b),
+                Literal::Null => Trigger::Null,
+            },
+            Matcher::Prefix {
+                value,
+                ignore_case: false,
+            } => Trigger::Prefix(value.clone()),
+            Matcher::Prefix {
+                value,
+                ignore_case: true,
+            } => Trigger::PrefixFolded(fold_case(value)),
+            Matcher::Suffix {
+                value,
+                ignore_case: false,
+            } => Trigger::Suffix(value.clone()),
+            Matcher::Suffix {
+                value,
+                ignore_case: true,
+            } => Trigger::SuffixFolded(fold_case_reversed(value)),
+            Matcher::EqualsIgnoreCase(value) => Trigger::EqualsFolded(fold_case(value)),
+            Matcher::Wildcard(wildcard) => match wildcard.segments.as_slice() {
+                [] => Trigger::Str(String::new()),
+                [only] => Trigger::Str(only.clone()),
+                [first, .., _] if !first.is_empty() => Trigger::Prefix(first.clone()),
+                [_, .., last] if !last.is_empty() => Trigger::Suffix(last.clone()),
+                _ => Trigger::Presence,
+            },
+            Matcher::Numeric(range) => Trigger::range(range),
+            Matcher::ArrayElement(_) => Trigger::Capture,
+            Matcher::Exists(true)
+            | Matcher::AnythingBut(_)
+            | Matcher::Cidr(_)
+            | Matcher::Contain(_) => Trigger::Presence,
+        };
+        if !triggers.contains(&trigger) {
+            triggers.push(trigger);
+        }
+    }
+    Some(triggers)
+}

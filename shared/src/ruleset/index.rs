@@ -1,0 +1,440 @@
+//! Per-field value indexes: from one leaf value to the conjunctions it may satisfy.
+//!
+//! Each conjunction is filed under one *anchor* condition (see `builder.rs`); its
+//! matchers become [`Trigger`]s stored here. An index may over-approximate (a wildcard
+//! `ab*c` is filed under the prefix `ab`), never under-approximate: every candidate is
+//! verified against the pattern's own matchers afterwards, so the index only decides how
+//! few conjunctions are looked at, not whether one matches.
+
+use rustc_hash::FxHashMap;
+use serde_json::Value;
+
+use crate::pattern::{Bound, NumericRange};
+
+/// Case folding used by the ignore-case indexes. It must put every pair of strings that
+/// the pattern evaluator considers equal ignoring case under the same key.
+pub(crate) fn fold_case_into(text: &str, out: &mut String) {
+    out.clear();
+    for c in text.chars() {
+        out.extend(c.to_lowercase());
+    }
+}
+
+pub(crate) fn fold_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    fold_case_into(text, &mut out);
+    out
+}
+
+/// The characters of `text` from last to first, each folded: ignore-case suffixes are
+/// compared on exactly this sequence (as `Matcher::matches_scalar` does), so a suffix
+/// becomes a prefix of it.
+pub(crate) fn fold_case_reversed_into(text: &str, out: &mut String) {
+    out.clear();
+    for c in text.chars().rev() {
+        out.extend(c.to_lowercase());
+    }
+}
+
+pub(crate) fn fold_case_reversed(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    fold_case_reversed_into(text, &mut out);
+    out
+}
+
+/// Buffers for folded copies of a leaf, reused between leaves.
+#[derive(Debug, Default)]
+pub(crate) struct FoldBuffers {
+    folded: String,
+    folded_reversed: String,
+}
+
+/// A number as an exact-match key: `0.0` and `-0.0` are the same value.
+pub(crate) fn number_key(value: f64) -> u64 {
+    if value == 0.0 {
+        0.0f64.to_bits()
+    } else {
+        value.to_bits()
+    }
+}
+
+/// What makes a conjunction a candidate for a leaf value at its anchor field.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Trigger {
+    /// The string is exactly this.
+    Str(String),
+    /// The number has these bits ([`number_key`]).
+    Num(u64),
+    Bool(bool),
+    Null,
+    Prefix(String),
+    Suffix(String),
+    /// Folded ([`fold_case`]) string starts with this (folded) text.
+    PrefixFolded(String),
+    /// [`fold_case_reversed`] string starts with this ([`fold_case_reversed`]) text.
+    SuffixFolded(String),
+    EqualsFolded(String),
+    /// A number in the range; bounds as (bits, inclusive).
+    Range(Option<(u64, bool)>, Option<(u64, bool)>),
+    /// Any leaf at the field.
+    Presence,
+    /// A captured whole value at the field (Tencent `array`).
+    Capture,
+}
+
+impl Trigger {
+    pub(crate) fn range(range: &NumericRange) -> Self {
+        let bound = |b: &Option<Bound>| b.map(|b| (b.value.to_bits(), b.inclusive));
+        Trigger::Range(bound(&range.lower), bound(&range.upper))
+    }
+
+    /// Expected cost weight per conjunction filed under this trigger: roughly how often
+    /// it fires on an event that has the field. Used only to choose anchors.
+    pub(crate) fn weight(&self) -> u64 {
+        match self {
+            Trigger::Str(_) | Trigger::Num(_) | Trigger::EqualsFolded(_) => 1,
+            Trigger::Bool(_) | Trigger::Null => 4,
+            Trigger::Prefix(p) | Trigger::Suffix(p) => prefix_weight(p.len()),
+            Trigger::PrefixFolded(p) | Trigger::SuffixFolded(p) => prefix_weight(p.len()),
+            Trigger::Range(..) => 6,
+            Trigger::Presence | Trigger::Capture => 16,
+        }
+    }
+}
+
+fn prefix_weight(len: usize) -> u64 {
+    match len {
+        0 => 16,
+        1 => 8,
+        2 => 4,
+        _ => 2,
+    }
+}
+
+/// All triggers of one field.
+#[derive(Debug, Default)]
+pub(crate) struct FieldIndex {
+    exact_str: FxHashMap<Box<str>, Vec<u32>>,
+    exact_num: FxHashMap<u64, Vec<u32>>,
+    exact_true: Vec<u32>,
+    exact_false: Vec<u32>,
+    exact_null: Vec<u32>,
+    equals_folded: FxHashMap<Box<str>, Vec<u32>>,
+    prefix: ByteTrie,
+    suffix: ByteTrie,
+    prefix_folded: ByteTrie,
+    suffix_folded: ByteTrie,
+    ranges: IntervalIndex,
+    /// Conjunctions that are candidates whenever the field has any leaf.
+    pub(crate) presence: Vec<u32>,
+    /// Conjunctions that are candidates whenever the field has a captured value.
+    pub(crate) capture: Vec<u32>,
+    /// Some string trigger needs the folded leaf.
+    needs_folded: bool,
+}
+
+impl FieldIndex {
+    pub(crate) fn insert(&mut self, trigger: &Trigger, conj: u32) {
+        match trigger {
+            Trigger::Str(s) => {
+                push_unique(self.exact_str.entry(s.as_str().into()).or_default(), conj)
+            }
+            Trigger::Num(bits) => push_unique(self.exact_num.entry(*bits).or_default(), conj),
+            Trigger::Bool(true) => push_unique(&mut self.exact_true, conj),
+            Trigger::Bool(false) => push_unique(&mut self.exact_false, conj),
+            Trigger::Null => push_unique(&mut self.exact_null, conj),
+            Trigger::Prefix(p) => self.prefix.insert(p.bytes(), conj),
+            Trigger::Suffix(s) => self.suffix.insert(s.bytes().rev(), conj),
+            Trigger::PrefixFolded(p) => {
+                self.needs_folded = true;
+                self.prefix_folded.insert(p.bytes(), conj);
+            }
+            Trigger::SuffixFolded(s) => {
+                self.needs_folded = true;
+                self.suffix_folded.insert(s.bytes(), conj);
+            }
+            Trigger::EqualsFolded(s) => {
+                self.needs_folded = true;
+                push_unique(
+                    self.equals_folded.entry(s.as_str().into()).or_default(),
+                    conj,
+                );
+            }
+            Trigger::Range(lower, upper) => self.ranges.insert(*lower, *upper, conj),
+            Trigger::Presence => push_unique(&mut self.presence, conj),
+            Trigger::Capture => push_unique(&mut self.capture, conj),
+        }
+    }
+
+    /// Builds the structures that need every trigger first.
+    pub(crate) fn finish(&mut self) {
+        self.ranges.finish();
+    }
+
+    /// Calls `found` with every conjunction whose anchor trigger fires for `leaf`
+    /// (presence and capture triggers are handled by the caller, once per field).
+    #[inline]
+    pub(crate) fn for_each_candidate(
+        &self,
+        leaf: &Value,
+        buffers: &mut FoldBuffers,
+        found: &mut impl FnMut(u32),
+    ) {
+        match leaf {
+            Value::String(s) => {
+                if let Some(ids) = self.exact_str.get(s.as_str()) {
+                    ids.iter().for_each(|&id| found(id));
+                }
+                self.prefix.for_each_match(s.bytes(), found);
+                self.suffix.for_each_match(s.bytes().rev(), found);
+                if self.needs_folded {
+                    let folded = &mut buffers.folded;
+                    fold_case_into(s, folded);
+                    if let Some(ids) = self.equals_folded.get(folded.as_str()) {
+                        ids.iter().for_each(|&id| found(id));
+                    }
+                    self.prefix_folded.for_each_match(folded.bytes(), found);
+                    if !self.suffix_folded.nodes.is_empty() {
+                        let reversed = &mut buffers.folded_reversed;
+                        fold_case_reversed_into(s, reversed);
+                        self.suffix_folded.for_each_match(reversed.bytes(), found);
+                    }
+                }
+            }
+            Value::Number(n) => {
+                if let Some(value) = n.as_f64() {
+                    if let Some(ids) = self.exact_num.get(&number_key(value)) {
+                        ids.iter().for_each(|&id| found(id));
+                    }
+                    self.ranges.for_each_containing(value, found);
+                }
+            }
+            Value::Bool(true) => self.exact_true.iter().for_each(|&id| found(id)),
+            Value::Bool(false) => self.exact_false.iter().for_each(|&id| found(id)),
+            Value::Null => self.exact_null.iter().for_each(|&id| found(id)),
+            Value::Array(_) | Value::Object(_) => {}
+        }
+    }
+}
+
+fn push_unique(ids: &mut Vec<u32>, id: u32) {
+    if ids.last() != Some(&id) {
+        ids.push(id);
+    }
+}
+
+/// A byte trie of prefixes (or of reversed suffixes): walking a string's bytes visits
+/// every stored prefix of it, so the cost is bounded by the string's length, not by the
+/// number of prefixes stored.
+#[derive(Debug, Default)]
+struct ByteTrie {
+    nodes: Vec<ByteNode>,
+}
+
+#[derive(Debug, Default)]
+struct ByteNode {
+    /// Sorted by byte.
+    children: Vec<(u8, u32)>,
+    ids: Vec<u32>,
+}
+
+impl ByteTrie {
+    fn insert(&mut self, bytes: impl Iterator<Item = u8>, id: u32) {
+        if self.nodes.is_empty() {
+            self.nodes.push(ByteNode::default());
+        }
+        let mut node = 0usize;
+        for byte in bytes {
+            let next_id = self.nodes.len() as u32;
+            let children = &mut self.nodes[node].children;
+            node = match children.binary_search_by_key(&byte, |&(b, _)| b) {
+                Ok(pos) => children[pos].1 as usize,
+                Err(pos) => {
+                    children.insert(pos, (byte, next_id));
+                    self.nodes.push(ByteNode::default());
+                    next_id as usize
+                }
+            };
+        }
+        push_unique(&mut self.nodes[node].ids, id);
+    }
+
+    #[inline]
+    fn for_each_match(&self, bytes: impl Iterator<Item = u8>, found: &mut impl FnMut(u32)) {
+        let Some(mut node) = self.nodes.first() else {
+            return;
+        };
+        node.ids.iter().for_each(|&id| found(id));
+        for byte in bytes {
+            match node.children.binary_search_by_key(&byte, |&(b, _)| b) {
+                Ok(pos) => node = &self.nodes[node.children[pos].1 as usize],
+                Err(_) => return,
+            }
+            node.ids.iter().for_each(|&id| found(id));
+        }
+    }
+}
+
+/// Numeric ranges as a static segment tree over the elementary intervals between their
+/// bounds: a lookup visits one root-to-leaf path (O(log n)) plus the ranges it reports.
+#[derive(Debug, Default)]
+struct IntervalIndex {
+    pending: Vec<(Option<(u64, bool)>, Option<(u64, bool)>, u32)>,
+    /// Sorted, distinct bound values.
+    points: Vec<f64>,
+    /// Segment tree nodes over `slots` elementary slots (see [`Self::slot_of`]).
+    tree: Vec<Vec<u32>>,
+    slots: usize,
+}
+
+impl IntervalIndex {
+    fn insert(&mut self, lower: Option<(u64, bool)>, upper: Option<(u64, bool)>, id: u32) {
+        self.pending.push((lower, upper, id));
+    }
+
+    fn finish(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        // `+ 0.0` turns -0.0 into 0.0: the two are one value, as in `NumericRange::contains`.
+        let bound_value = |bits: u64| f64::from_bits(bits) + 0.0;
+        let mut points: Vec<f64> = self
+            .pending
+            .iter()
+            .flat_map(|(l, u, _)| [*l, *u])
+            .flatten()
+            .map(|(bits, _)| bound_value(bits))
+            .collect();
+        points.sort_by(f64::total_cmp);
+        points.dedup();
+        self.points = points;
+        self.slots = 2 * self.points.len() + 1;
+        self.tree = vec![Vec::new(); 4 * self.slots];
+        let pending = std::mem::take(&mut self.pending);
+        for (lower, upper, id) in pending {
+            // A bound is always one of `points`, so its slot is odd (>= 1).
+            let lo = match lower {
+                None => 0,
+                Some((bits, inclusive)) => {
+                    let slot = self.slot_of(bound_value(bits));
+                    if inclusive {
+                        slot
+                    } else {
+                        slot + 1
+                    }
+                }
+            };
+            let hi = match upper {
+                None => self.slots - 1,
+                Some((bits, inclusive)) => {
+                    let slot = self.slot_of(bound_value(bits));
+                    if inclusive {
+                        slot
+                    } else {
+                        slot - 1
+                    }
+                }
+            };
+            if lo <= hi {
+                let slots = self.slots;
+                self.insert_range(1, 0, slots - 1, lo, hi, id);
+            }
+        }
+    }
+
+    /// Slot `2i+1` is exactly `points[i]`; slot `2i` is the open interval below it.
+    #[inline]
+    fn slot_of(&self, value: f64) -> usize {
+        let i = self.points.partition_point(|&p| p < value);
+        if i < self.points.len() && self.points[i] == value {
+            2 * i + 1
+        } else {
+            2 * i
+        }
+    }
+
+    fn insert_range(
+        &mut self,
+        node: usize,
+        start: usize,
+        end: usize,
+        lo: usize,
+        hi: usize,
+        id: u32,
+    ) {
+        if hi < start || end < lo {
+            return;
+        }
+        if lo <= start && end <= hi {
+            push_unique(&mut self.tree[node], id);
+            return;
+        }
+        let mid = (start + end) / 2;
+        self.insert_range(2 * node, start, mid, lo, hi, id);
+        self.insert_range(2 * node + 1, mid + 1, end, lo, hi, id);
+    }
+
+    #[inline]
+    fn for_each_containing(&self, value: f64, found: &mut impl FnMut(u32)) {
+        if self.slots == 0 {
+            return;
+        }
+        let slot = self.slot_of(value);
+        let (mut node, mut start, mut end) = (1usize, 0usize, self.slots - 1);
+        loop {
+            self.tree[node].iter().for_each(|&id| found(id));
+            if start == end {
+                return;
+            }
+            let mid = (start + end) / 2;
+            if slot <= mid {
+                node *= 2;
+                end = mid;
+            } else {
+                node = 2 * node + 1;
+                start = mid + 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(index: &IntervalIndex, value: f64) -> Vec<u32> {
+        let mut out = Vec::new();
+        index.for_each_containing(value, &mut |id| out.push(id));
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn interval_index_respects_bound_inclusion() {
+        let mut index = IntervalIndex::default();
+        let b = |v: f64, inc: bool| Some((v.to_bits(), inc));
+        index.insert(b(0.0, false), b(5.0, true), 0); // (0, 5]
+        index.insert(b(5.0, true), None, 1); // [5, inf)
+        index.insert(None, b(0.0, false), 2); // (-inf, 0)
+        index.insert(b(2.0, true), b(2.0, true), 3); // = 2
+        index.finish();
+        assert_eq!(collect(&index, -1.0), vec![2]);
+        assert_eq!(collect(&index, 0.0), Vec::<u32>::new());
+        assert_eq!(collect(&index, 1.0), vec![0]);
+        assert_eq!(collect(&index, 2.0), vec![0, 3]);
+        assert_eq!(collect(&index, 5.0), vec![0, 1]);
+        assert_eq!(collect(&index, 6.0), vec![1]);
+    }
+
+    #[test]
+    fn byte_trie_reports_every_stored_prefix() {
+        let mut trie = ByteTrie::default();
+        trie.insert("".bytes(), 0);
+        trie.insert("ab".bytes(), 1);
+        trie.insert("abc".bytes(), 2);
+        trie.insert("b".bytes(), 3);
+        let mut out = Vec::new();
+        trie.for_each_match("abd".bytes(), &mut |id| out.push(id));
+        assert_eq!(out, vec![0, 1]);
+    }
+}

@@ -1,0 +1,154 @@
+//! Compiling rules files: environment variables, disabled rules, patterns-only.
+
+use auditbridge_shared::rules::{Dialect, MessageGroupId, RulesFile};
+use serde_json::json;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rules")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn parse(text: &str) -> RulesFile {
+    RulesFile::parse(text, Dialect::Default).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
+const ALERTS: &str = "https://sqs.ap-guangzhou.example.com/100015007673/alerts";
+const TIMELINE: &str = "https://sqs.ap-guangzhou.example.com/100015007673/timeline.fifo";
+
+#[test]
+fn queue_urls_are_resolved_through_the_lookup() {
+    let compiled = parse(&fixture("valid.json"))
+        .compile(&env(&[("ALERTS_QUEUE_URL", ALERTS), ("TIMELINE_QUEUE_URL", TIMELINE)]))
+        .expect("compiles");
+    let rule = compiled.rule("sg-opened-to-world").expect("compiled");
+    let urls: Vec<(&str, &str, bool)> = rule
+        .targets()
+        .iter()
+        .map(|t| (t.id(), t.queue_url(), t.is_fifo()))
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            ("whole", ALERTS, false),
+            ("record", ALERTS, false),
+            ("params", "https://sqs.ap-guangzhou.example.com/100015007673/params", false),
+            ("page", ALERTS, false),
+            ("plain", ALERTS, false),
+            ("timeline", TIMELINE, true),
+            ("by-account", TIMELINE, true),
+            ("one-group", TIMELINE, true),
+        ]
+    );
+    assert_eq!(rule.targets()[0].message_group_id(), None);
+    assert_eq!(rule.targets()[5].message_group_id(), Some(&MessageGroupId::Subject));
+}
+
+#[test]
+fn disabled_rules_are_not_compiled_and_need_no_variables() {
+    let compiled = parse(&fixture("valid.json"))
+        .compile(&env(&[("ALERTS_QUEUE_URL", ALERTS), ("TIMELINE_QUEUE_URL", TIMELINE)]))
+        .expect("the disabled rule's unset variable does not matter");
+    let names: Vec<&str> = compiled.rules().iter().map(|r| r.name()).collect();
+    assert_eq!(names, ["sg-opened-to-world", "any-vpc-write", "no-targets"]);
+    assert_eq!(compiled.ruleset().len(), 3);
+    assert!(compiled.rule("switched-off").is_none());
+    for (index, rule) in compiled.rules().iter().enumerate() {
+        assert_eq!(compiled.ruleset().name(auditbridge_shared::ruleset::RuleId(index)), rule.name());
+    }
+
+    let only_disabled = parse(&fixture("disabled-only.json")).compile(&env(&[])).expect("compiles");
+    assert!(only_disabled.rules().is_empty());
+    assert!(only_disabled.ruleset().is_empty());
+}
+
+#[test]
+fn unset_variables_name_rule_target_and_variable() {
+    let error = parse(&fixture("valid.json"))
+        .compile(&env(&[("ALERTS_QUEUE_URL", ALERTS)]))
+        .expect_err("TIMELINE_QUEUE_URL is unset");
+    assert_eq!(
+        error.to_string(),
+        [
+            r#"rule sg-opened-to-world: targets[5].queue: environment variable TIMELINE_QUEUE_URL is not set (target "timeline")"#,
+            r#"rule sg-opened-to-world: targets[6].queue: environment variable TIMELINE_QUEUE_URL is not set (target "by-account")"#,
+            r#"rule sg-opened-to-world: targets[7].queue: environment variable TIMELINE_QUEUE_URL is not set (target "one-group")"#,
+            r#"rule any-vpc-write: targets[0].queue: environment variable TIMELINE_QUEUE_URL is not set (target "target-0")"#,
+        ]
+        .join("\n")
+    );
+}
+
+#[test]
+fn resolved_urls_are_checked() {
+    let error = parse(&fixture("valid.json"))
+        .compile(&env(&[
+            ("ALERTS_QUEUE_URL", "alerts"),
+            ("TIMELINE_QUEUE_URL", "https://sqs.ap-guangzhou.example.com/1/timeline"),
+        ]))
+        .expect_err("bad URLs");
+    let lines: Vec<String> = error.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(lines.len(), 6, "{error}");
+    assert_eq!(
+        lines[0],
+        r#"rule sg-opened-to-world: targets[0].queue: queue URL "alerts" must start with https:// (or http:// for a local endpoint) (from "${ALERTS_QUEUE_URL}") (target "whole")"#
+    );
+    assert_eq!(
+        lines[4],
+        r#"rule sg-opened-to-world: targets[6].messageGroupId: only FIFO queues take a message group id, and "https://sqs.ap-guangzhou.example.com/1/timeline" is not one (FIFO queue URLs end in .fifo) (target "by-account")"#
+    );
+}
+
+#[test]
+fn patterns_only_needs_no_environment_and_has_no_targets() {
+    let compiled = parse(&fixture("valid.json")).compile_patterns_only().expect("compiles");
+    assert_eq!(compiled.rules().len(), 3);
+    assert!(compiled.rules().iter().all(|rule| rule.targets().is_empty()));
+    assert_eq!(
+        compiled.rule("no-targets").and_then(|r| r.description()),
+        Some("Pattern only: shown by auditbridge match, delivers nothing.")
+    );
+}
+
+#[test]
+fn the_example_rules_compile_with_their_documented_variables() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../rules/security.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let compiled = parse(&text)
+        .compile(&env(&[
+            ("SECURITY_ALERTS_QUEUE_URL", ALERTS),
+            ("AUDIT_TIMELINE_QUEUE_URL", TIMELINE),
+        ]))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!compiled.rules().is_empty());
+    for rule in compiled.rules() {
+        for target in rule.targets() {
+            assert_eq!(target.is_fifo(), target.queue_url() == TIMELINE, "{}/{}", rule.name(), target.id());
+        }
+    }
+}
+
+#[test]
+fn a_rule_set_refusal_is_a_problem_of_its_rule() {
+    // 65 conditions in one combination: more than the matcher tracks.
+    let mut data = serde_json::Map::new();
+    for i in 0..65 {
+        data.insert(format!("f{i}"), json!(["x"]));
+    }
+    let text = json!({"rules": [{"name": "huge", "pattern": {"data": data}}]}).to_string();
+    let error = parse(&text).compile_patterns_only().expect_err("too many conditions");
+    assert_eq!(error.problems().len(), 1);
+    assert_eq!(error.problems()[0].path(), "pattern");
+    assert!(error.to_string().starts_with("rule huge: pattern: pattern has 65 field conditions"), "{error}");
+}
