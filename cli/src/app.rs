@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{normalize, test_pattern};
+use crate::commands::{match_events, normalize, run, test_pattern, validate_rules};
 use crate::status::{Outcome, FATAL};
 use crate::{logging, output};
 
@@ -38,7 +38,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Normalize(normalize::Args),
+    ValidateRules(validate_rules::Args),
     TestPattern(test_pattern::Args),
+    Match(match_events::Args),
+    Run(run::Args),
 }
 
 /// Parses the command line, runs the subcommand and turns its outcome into the exit status.
@@ -62,6 +65,9 @@ pub fn main() -> ExitCode {
 fn dispatch(command: Command) -> anyhow::Result<Outcome> {
     match command {
         Command::Normalize(args) => normalize::run(args),
+        Command::ValidateRules(args) => validate_rules::run(args),
         Command::TestPattern(args) => test_pattern::run(args),
+        Command::Match(args) => match_events::run(args),
+        Command::Run(args) => run::run(args),
     }
 }

@@ -9,6 +9,7 @@ mod input;
 mod logging;
 mod output;
 mod records;
+mod rules_file;
 mod status;
 
 fn main() -> std::process::ExitCode {

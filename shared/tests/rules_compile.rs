@@ -30,7 +30,10 @@ const TIMELINE: &str = "https://sqs.ap-guangzhou.example.com/100015007673/timeli
 #[test]
 fn queue_urls_are_resolved_through_the_lookup() {
     let compiled = parse(&fixture("valid.json"))
-        .compile(&env(&[("ALERTS_QUEUE_URL", ALERTS), ("TIMELINE_QUEUE_URL", TIMELINE)]))
+        .compile(&env(&[
+            ("ALERTS_QUEUE_URL", ALERTS),
+            ("TIMELINE_QUEUE_URL", TIMELINE),
+        ]))
         .expect("compiles");
     let rule = compiled.rule("sg-opened-to-world").expect("compiled");
     let urls: Vec<(&str, &str, bool)> = rule
@@ -43,7 +46,11 @@ fn queue_urls_are_resolved_through_the_lookup() {
         [
             ("whole", ALERTS, false),
             ("record", ALERTS, false),
-            ("params", "https://sqs.ap-guangzhou.example.com/100015007673/params", false),
+            (
+                "params",
+                "https://sqs.ap-guangzhou.example.com/100015007673/params",
+                false
+            ),
             ("page", ALERTS, false),
             ("plain", ALERTS, false),
             ("timeline", TIMELINE, true),
@@ -52,23 +59,36 @@ fn queue_urls_are_resolved_through_the_lookup() {
         ]
     );
     assert_eq!(rule.targets()[0].message_group_id(), None);
-    assert_eq!(rule.targets()[5].message_group_id(), Some(&MessageGroupId::Subject));
+    assert_eq!(
+        rule.targets()[5].message_group_id(),
+        Some(&MessageGroupId::Subject)
+    );
 }
 
 #[test]
 fn disabled_rules_are_not_compiled_and_need_no_variables() {
     let compiled = parse(&fixture("valid.json"))
-        .compile(&env(&[("ALERTS_QUEUE_URL", ALERTS), ("TIMELINE_QUEUE_URL", TIMELINE)]))
+        .compile(&env(&[
+            ("ALERTS_QUEUE_URL", ALERTS),
+            ("TIMELINE_QUEUE_URL", TIMELINE),
+        ]))
         .expect("the disabled rule's unset variable does not matter");
     let names: Vec<&str> = compiled.rules().iter().map(|r| r.name()).collect();
     assert_eq!(names, ["sg-opened-to-world", "any-vpc-write", "no-targets"]);
     assert_eq!(compiled.ruleset().len(), 3);
     assert!(compiled.rule("switched-off").is_none());
     for (index, rule) in compiled.rules().iter().enumerate() {
-        assert_eq!(compiled.ruleset().name(auditbridge_shared::ruleset::RuleId(index)), rule.name());
+        assert_eq!(
+            compiled
+                .ruleset()
+                .name(auditbridge_shared::ruleset::RuleId(index)),
+            rule.name()
+        );
     }
 
-    let only_disabled = parse(&fixture("disabled-only.json")).compile(&env(&[])).expect("compiles");
+    let only_disabled = parse(&fixture("disabled-only.json"))
+        .compile(&env(&[]))
+        .expect("compiles");
     assert!(only_disabled.rules().is_empty());
     assert!(only_disabled.ruleset().is_empty());
 }
@@ -95,7 +115,10 @@ fn resolved_urls_are_checked() {
     let error = parse(&fixture("valid.json"))
         .compile(&env(&[
             ("ALERTS_QUEUE_URL", "alerts"),
-            ("TIMELINE_QUEUE_URL", "https://sqs.ap-guangzhou.example.com/1/timeline"),
+            (
+                "TIMELINE_QUEUE_URL",
+                "https://sqs.ap-guangzhou.example.com/1/timeline",
+            ),
         ]))
         .expect_err("bad URLs");
     let lines: Vec<String> = error.problems().iter().map(ToString::to_string).collect();
@@ -111,10 +134,28 @@ fn resolved_urls_are_checked() {
 }
 
 #[test]
+fn a_lookup_may_borrow_local_data() {
+    let values: HashMap<&str, &str> = HashMap::from([
+        ("ALERTS_QUEUE_URL", ALERTS),
+        ("TIMELINE_QUEUE_URL", TIMELINE),
+    ]);
+    let lookup = |name: &str| values.get(name).map(|value| value.to_string());
+    let compiled = parse(&fixture("valid.json"))
+        .compile(&lookup)
+        .expect("compiles");
+    assert_eq!(compiled.rules()[0].targets()[0].queue_url(), ALERTS);
+}
+
+#[test]
 fn patterns_only_needs_no_environment_and_has_no_targets() {
-    let compiled = parse(&fixture("valid.json")).compile_patterns_only().expect("compiles");
+    let compiled = parse(&fixture("valid.json"))
+        .compile_patterns_only()
+        .expect("compiles");
     assert_eq!(compiled.rules().len(), 3);
-    assert!(compiled.rules().iter().all(|rule| rule.targets().is_empty()));
+    assert!(compiled
+        .rules()
+        .iter()
+        .all(|rule| rule.targets().is_empty()));
     assert_eq!(
         compiled.rule("no-targets").and_then(|r| r.description()),
         Some("Pattern only: shown by auditbridge match, delivers nothing.")
@@ -134,7 +175,13 @@ fn the_example_rules_compile_with_their_documented_variables() {
     assert!(!compiled.rules().is_empty());
     for rule in compiled.rules() {
         for target in rule.targets() {
-            assert_eq!(target.is_fifo(), target.queue_url() == TIMELINE, "{}/{}", rule.name(), target.id());
+            assert_eq!(
+                target.is_fifo(),
+                target.queue_url() == TIMELINE,
+                "{}/{}",
+                rule.name(),
+                target.id()
+            );
         }
     }
 }
@@ -147,8 +194,15 @@ fn a_rule_set_refusal_is_a_problem_of_its_rule() {
         data.insert(format!("f{i}"), json!(["x"]));
     }
     let text = json!({"rules": [{"name": "huge", "pattern": {"data": data}}]}).to_string();
-    let error = parse(&text).compile_patterns_only().expect_err("too many conditions");
+    let error = parse(&text)
+        .compile_patterns_only()
+        .expect_err("too many conditions");
     assert_eq!(error.problems().len(), 1);
     assert_eq!(error.problems()[0].path(), "pattern");
-    assert!(error.to_string().starts_with("rule huge: pattern: pattern has 65 field conditions"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("rule huge: pattern: pattern has 65 field conditions"),
+        "{error}"
+    );
 }

@@ -40,9 +40,16 @@ fn problems_carry_rule_path_and_reason() {
 
 #[test]
 fn file_level_problems() {
-    assert!(error_text("{\"rules\": [").starts_with("rules file: not valid JSON: EOF while parsing a list"));
-    assert_eq!(error_text("[]"), r#"rules file: expected an object {"rules": [...]}, got an array"#);
-    assert_eq!(error_text("{}"), r#"rules file: missing "rules": expected {"rules": [...]}"#);
+    assert!(error_text("{\"rules\": [")
+        .starts_with("rules file: not valid JSON: EOF while parsing a list"));
+    assert_eq!(
+        error_text("[]"),
+        r#"rules file: expected an object {"rules": [...]}, got an array"#
+    );
+    assert_eq!(
+        error_text("{}"),
+        r#"rules file: missing "rules": expected {"rules": [...]}"#
+    );
     assert_eq!(
         error_text(r#"{"rules": {}, "rule": []}"#),
         "rules file: unknown key \"rule\" (the file has only \"rules\")\nrules file: \"rules\" must be an array of rules, got an object"
@@ -60,7 +67,9 @@ fn rule_level_problems() {
         r#"rules[0]: name: rule name "9lives" must start with a letter"#
     );
     assert_eq!(
-        one_rule(json!({"name": "r1", "description": ["x"], "pattern": {"source": ["cvm.cloud.tencent"]}})),
+        one_rule(
+            json!({"name": "r1", "description": ["x"], "pattern": {"source": ["cvm.cloud.tencent"]}})
+        ),
         "rule r1: description: expected a string, got an array"
     );
     assert_eq!(
@@ -68,16 +77,24 @@ fn rule_level_problems() {
         "rule r1: pattern: Filter is not an object"
     );
     assert_eq!(
-        one_rule(json!({"name": "r1", "pattern": {"source": ["cvm.cloud.tencent"]}, "targets": {"queue": "https://h/1/q"}})),
+        one_rule(
+            json!({"name": "r1", "pattern": {"source": ["cvm.cloud.tencent"]}, "targets": {"queue": "https://h/1/q"}})
+        ),
         "rule r1: targets: expected an array of targets, got an object"
     );
     assert_eq!(
-        one_rule(json!({"name": "r1", "pattern": {"source": ["cvm.cloud.tencent"]}, "targets": ["https://h/1/q"]})),
+        one_rule(
+            json!({"name": "r1", "pattern": {"source": ["cvm.cloud.tencent"]}, "targets": ["https://h/1/q"]})
+        ),
         r#"rule r1: targets[0]: expected a target object ({"queue": ...}), got a string"#
     );
-    let eleven: Vec<_> = (0..11).map(|i| json!({"queue": format!("https://h/1/q{i}")})).collect();
+    let eleven: Vec<_> = (0..11)
+        .map(|i| json!({"queue": format!("https://h/1/q{i}")}))
+        .collect();
     assert_eq!(
-        one_rule(json!({"name": "r1", "pattern": {"source": ["cvm.cloud.tencent"]}, "targets": eleven})),
+        one_rule(
+            json!({"name": "r1", "pattern": {"source": ["cvm.cloud.tencent"]}, "targets": eleven})
+        ),
         "rule r1: targets: at most 10 targets per rule, found 11"
     );
 }
@@ -85,17 +102,20 @@ fn rule_level_problems() {
 #[test]
 fn default_target_ids_take_part_in_the_uniqueness_check() {
     assert_eq!(
-        one_rule(json!({"name": "r1", "pattern": {"source": ["cvm.cloud.tencent"]}, "targets": [
-            {"id": "target-1", "queue": "https://h/1/a"},
-            {"queue": "https://h/1/b"}
-        ]})),
+        one_rule(
+            json!({"name": "r1", "pattern": {"source": ["cvm.cloud.tencent"]}, "targets": [
+                {"id": "target-1", "queue": "https://h/1/a"},
+                {"queue": "https://h/1/b"}
+            ]})
+        ),
         r#"rule r1: targets[1].id: duplicate target id "target-1" (also the id of targets[0])"#
     );
 }
 
 #[test]
 fn the_dialect_decides_what_a_pattern_may_say() {
-    let text = json!({"rules": [{"name": "r1", "pattern": {"source": "cvm.cloud.tencent"}}]}).to_string();
+    let text =
+        json!({"rules": [{"name": "r1", "pattern": {"source": "cvm.cloud.tencent"}}]}).to_string();
     assert!(RulesFile::parse(&text, Dialect::Default).is_ok());
     let error = RulesFile::parse(&text, Dialect::Aws).expect_err("AWS wants arrays");
     assert_eq!(error.problems().len(), 1);
@@ -106,7 +126,15 @@ fn the_dialect_decides_what_a_pattern_may_say() {
 fn a_valid_file_keeps_every_rule_as_written() {
     let file = RulesFile::parse(&fixture("valid.json"), Dialect::Default).expect("valid");
     let names: Vec<&str> = file.rules().iter().map(|rule| rule.name()).collect();
-    assert_eq!(names, ["sg-opened-to-world", "any-vpc-write", "switched-off", "no-targets"]);
+    assert_eq!(
+        names,
+        [
+            "sg-opened-to-world",
+            "any-vpc-write",
+            "switched-off",
+            "no-targets"
+        ]
+    );
     let enabled: Vec<bool> = file.rules().iter().map(|rule| rule.enabled()).collect();
     assert_eq!(enabled, [true, true, false, true]);
     assert_eq!(
@@ -118,16 +146,36 @@ fn a_valid_file_keeps_every_rule_as_written() {
 
     let targets = file.rules()[0].targets();
     let ids: Vec<&str> = targets.iter().map(|t| t.id()).collect();
-    assert_eq!(ids, ["whole", "record", "params", "page", "plain", "timeline", "by-account", "one-group"]);
+    assert_eq!(
+        ids,
+        [
+            "whole",
+            "record",
+            "params",
+            "page",
+            "plain",
+            "timeline",
+            "by-account",
+            "one-group"
+        ]
+    );
     assert_eq!(targets[0].input(), &Input::Envelope);
     assert_eq!(targets[1].input(), &Input::Data);
-    assert!(matches!(targets[2].input(), Input::Path(path) if path.as_str() == "$.data.requestParameters"));
+    assert!(
+        matches!(targets[2].input(), Input::Path(path) if path.as_str() == "$.data.requestParameters")
+    );
     assert!(matches!(targets[3].input(), Input::Transformer(t) if t.is_json()));
     assert!(matches!(targets[4].input(), Input::Transformer(t) if !t.is_json()));
     assert_eq!(targets[0].queue().as_str(), "${ALERTS_QUEUE_URL}");
     assert_eq!(targets[5].message_group_id(), None);
-    assert!(matches!(targets[6].message_group_id(), Some(MessageGroupId::Path(_))));
-    assert_eq!(targets[7].message_group_id(), Some(&MessageGroupId::Literal("security".into())));
+    assert!(matches!(
+        targets[6].message_group_id(),
+        Some(MessageGroupId::Path(_))
+    ));
+    assert_eq!(
+        targets[7].message_group_id(),
+        Some(&MessageGroupId::Literal("security".into()))
+    );
     assert_eq!(file.rules()[1].targets()[0].id(), "target-0");
 }
 
@@ -136,8 +184,7 @@ fn the_example_rules_read_in_both_dialects() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../rules/security.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     for dialect in [Dialect::Default, Dialect::Aws] {
-        let file = RulesFile::parse(&text, dialect)
-            .unwrap_or_else(|e| panic!("{dialect:?}: {e}"));
+        let file = RulesFile::parse(&text, dialect).unwrap_or_else(|e| panic!("{dialect:?}: {e}"));
         assert!(!file.rules().is_empty());
         assert!(file.rules().iter().all(|rule| !rule.targets().is_empty()));
     }

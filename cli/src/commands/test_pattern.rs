@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use auditbridge_shared::pattern::Pattern;
+use auditbridge_shared::ruleset::{RuleSet, RuleSetBuilder};
 
 use crate::args::DialectFlag;
 use crate::input;
@@ -58,17 +59,22 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Invalid);
         }
     };
-    let matched = rule_set.matches(&event);
+    let matched = !rule_set.matches(&event).is_empty();
     let mut out = Stdout::new();
     print_result(&mut out, matched).context("writing the result")?;
     out.finish()?;
     Ok(Outcome::Success)
 }
 
-// TODO(cli): switch to the one-rule RuleSet once `ruleset` lands.
-fn compile(text: &str, args: &Args) -> Result<Pattern, String> {
-    let _ = RULE_NAME;
-    Pattern::parse(text, args.dialect.dialect()).map_err(|error| error.to_string())
+/// The pattern as a one-rule [`RuleSet`]; the error is `path: reason`.
+fn compile(text: &str, args: &Args) -> Result<RuleSet, String> {
+    let pattern =
+        Pattern::parse(text, args.dialect.dialect()).map_err(|error| error.to_string())?;
+    let mut builder = RuleSetBuilder::new();
+    builder
+        .add(RULE_NAME, &pattern)
+        .map_err(|error| format!("$: {}", error.kind()))?;
+    Ok(builder.build())
 }
 
 /// TestEventPattern's answer, byte for byte: `{"Result":true}`.

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use auditbridge_shared::rules::RulesFile;
+use auditbridge_shared::rules::{RulesError, RulesFile};
 
 use crate::args::DialectFlag;
 use crate::input;
@@ -60,7 +60,7 @@ fn check(path: &Path, args: &Args) -> Result<usize, Vec<String>> {
     // An unreadable file is one more problem to list, not a reason to stop.
     let text = input::read_file(path).map_err(|error| vec![format!("{error:#}")])?;
     let name = input::display_name(path);
-    let problems = |error| rules_file::problem_lines(&name, &error).collect::<Vec<_>>();
+    let problems = |error: RulesError| rules_file::problem_lines(&name, &error).collect::<Vec<_>>();
     let file = RulesFile::parse(&text, args.dialect.dialect()).map_err(problems)?;
     let count = file.rules().len();
     // Compiling finds what only the matcher can tell (a `$or` combination too large).

@@ -5,5 +5,9 @@
 mod common;
 
 mod general;
+mod match_events;
 mod normalize;
+mod run;
+mod run_sqs;
 mod test_pattern;
+mod validate_rules;

@@ -191,7 +191,9 @@ fn portable_rule(world: &World, rng: &mut Rng) -> Draft {
             let end = start + rng.between(3_600, 7 * 86_400) as i64;
             rule(
                 "numeric",
-                json!({"source": [src], "time": [{"numeric": [">=", start * 1000, "<", end * 1000]}], "data": {"eventName": event_names(service, rng)}}),
+                // On `data.eventTime` (seconds): the envelope's `time` is in milliseconds, beyond
+                // the ±5e9 AWS allows in a numeric pattern.
+                json!({"source": [src], "data": {"eventTime": [{"numeric": [">=", start, "<", end]}], "eventName": event_names(service, rng)}}),
             )
         }
         63..=67 => rule("numeric", numeric_parameter_rule(rng)),

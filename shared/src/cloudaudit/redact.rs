@@ -1,8 +1,11 @@
-//! Session tokens out of `userIdentity.sessionContext` and `requestParameters`.
+//! Session tokens out of `userIdentity.sessionContext`, `requestParameters` and
+//! `responseElements`.
 //!
 //! Tokens are credentials and matched events fan out to many queues, so by default the
 //! value of every key named `token` (any ASCII case: `token`, `Token`, `TOKEN`) below
-//! those two fields becomes `"***"`. Empty and `null` tokens are left as they are: there
+//! those fields becomes `"***"`. `responseElements` is included because STS calls
+//! (`AssumeRole`, `GetFederationToken`) return temporary credentials there: their
+//! `Token` and their secret key (`TmpSecretKey`, `SecretKey`) are redacted too. Empty and `null` tokens are left as they are: there
 //! is nothing to hide and `"***"` would claim there was. `secretId` is a key id, not a
 //! secret, and stays.
 //!
@@ -18,8 +21,20 @@ use super::decode::value_at_mut;
 pub(crate) const REDACTED: &str = "***";
 
 /// The parts of a record that can carry a caller's session token.
-const TOKEN_BEARING_FIELDS: &[&[&str]] =
-    &[&["userIdentity", "sessionContext"], &["requestParameters"]];
+const TOKEN_BEARING_FIELDS: &[&[&str]] = &[
+    &["userIdentity", "sessionContext"],
+    &["requestParameters"],
+    &["responseElements"],
+];
+
+/// Keys whose values are secrets (compared ignoring ASCII case).
+const SECRET_KEYS: &[&str] = &["token", "tmpsecretkey", "secretkey"];
+
+fn is_secret_key(key: &str) -> bool {
+    SECRET_KEYS
+        .iter()
+        .any(|secret| key.eq_ignore_ascii_case(secret))
+}
 
 /// Deepest nesting walked; values parsed by serde_json are at most 128 deep.
 const MAX_DEPTH: usize = 256;
@@ -40,7 +55,7 @@ fn redact_value(value: &mut Value, depth: usize) {
     match value {
         Value::Object(map) => {
             for (key, inner) in map.iter_mut() {
-                if key.eq_ignore_ascii_case("token") && !is_blank(inner) {
+                if is_secret_key(key) && !is_blank(inner) {
                     *inner = Value::String(REDACTED.to_owned());
                 } else {
                     redact_value(inner, depth + 1);
@@ -167,11 +182,11 @@ mod tests {
     }
 
     #[test]
-    fn token_keys_in_both_fields_are_replaced_at_any_depth() {
+    fn secrets_in_all_three_fields_are_replaced_at_any_depth() {
         let out = redacted(json!({
             "userIdentity": {"secretId": "AKID1", "sessionContext": {"token": "abc", "uin": 1}},
             "requestParameters": {"Token": "def", "Nested": [{"TOKEN": 5}], "SessionToken": "kept", "tokenId": "kept"},
-            "responseElements": {"Token": "not in scope"},
+            "responseElements": {"Credentials": {"Token": "t", "TmpSecretId": "AKIDtmp", "TmpSecretKey": "k"}},
             "token": "not in scope"
         }));
         assert_eq!(
@@ -179,7 +194,7 @@ mod tests {
             json!({
                 "userIdentity": {"secretId": "AKID1", "sessionContext": {"token": "***", "uin": 1}},
                 "requestParameters": {"Token": "***", "Nested": [{"TOKEN": "***"}], "SessionToken": "kept", "tokenId": "kept"},
-                "responseElements": {"Token": "not in scope"},
+                "responseElements": {"Credentials": {"Token": "***", "TmpSecretId": "AKIDtmp", "TmpSecretKey": "***"}},
                 "token": "not in scope"
             })
         );

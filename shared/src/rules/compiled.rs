@@ -1,6 +1,7 @@
 //! Compiling a checked rules file: queue URLs resolved, enabled patterns in one
 //! [`RuleSet`]. The result is immutable and shared by every invocation.
 
+use super::env::EnvLookup;
 use super::error::{join_path, RuleProblem, RuleRef, RulesError};
 use super::file::{RuleSpec, RulesFile};
 use super::target::Target;
@@ -32,7 +33,7 @@ impl RulesFile {
     /// patterns. Disabled rules are left out entirely, so their variables need not be set.
     /// The error holds every problem (unset variables, URLs that are not queue URLs,
     /// a message group id on a standard queue, ...).
-    pub fn compile(self, env: &dyn Fn(&str) -> Option<String>) -> Result<CompiledRules, RulesError> {
+    pub fn compile(self, env: &EnvLookup<'_>) -> Result<CompiledRules, RulesError> {
         compile(self, Some(env))
     }
 
@@ -44,10 +45,7 @@ impl RulesFile {
     }
 }
 
-fn compile(
-    file: RulesFile,
-    env: Option<&dyn Fn(&str) -> Option<String>>,
-) -> Result<CompiledRules, RulesError> {
+fn compile(file: RulesFile, env: Option<&EnvLookup<'_>>) -> Result<CompiledRules, RulesError> {
     let mut problems = Vec::new();
     let mut builder = RuleSetBuilder::new();
     let mut rules = Vec::new();
@@ -67,7 +65,11 @@ fn compile(
             }
         }
         if let Err(error) = builder.add(spec.name(), spec.pattern()) {
-            problems.push(RuleProblem::new(reference, "pattern", error.kind().to_string()));
+            problems.push(RuleProblem::new(
+                reference,
+                "pattern",
+                error.kind().to_string(),
+            ));
         }
         rules.push(CompiledRule {
             name: spec.name().to_string(),

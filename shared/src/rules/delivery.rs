@@ -89,10 +89,8 @@ impl CompiledRules {
             .ruleset()
             .matches_json(envelope_json)
             .map_err(EnvelopeError::Match)?;
-        let matched: Vec<&CompiledRule> = ids
-            .iter()
-            .filter_map(|id| self.rules().get(id.0))
-            .collect();
+        let matched: Vec<&CompiledRule> =
+            ids.iter().filter_map(|id| self.rules().get(id.0)).collect();
         let mut evaluation = Evaluation {
             matched: matched.iter().map(|rule| rule.name().to_string()).collect(),
             deliveries: Vec::new(),
@@ -107,10 +105,12 @@ impl CompiledRules {
             reason: format!("cannot be written back as JSON: {error}"),
         })?;
         let value = if targets().any(Target::needs_event_value) {
-            Some(serde_json::to_value(&envelope).map_err(|error| EnvelopeError::Invalid {
-                field: String::new(),
-                reason: format!("cannot be read as a JSON value: {error}"),
-            })?)
+            Some(
+                serde_json::to_value(&envelope).map_err(|error| EnvelopeError::Invalid {
+                    field: String::new(),
+                    reason: format!("cannot be read as a JSON value: {error}"),
+                })?,
+            )
         } else {
             None
         };

@@ -4,6 +4,10 @@
 //! deployment sets them. The syntax is checked when the file is read; the values are
 //! looked up later through a function, so tests never touch the process environment.
 
+/// Looks up an environment variable: `|name| std::env::var(name).ok()` in production,
+/// a map in tests. The lifetime lets a lookup borrow (a closure over a local map).
+pub type EnvLookup<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
 /// A queue URL as written in the rules file: literal text and `${NAME}` references.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueUrlTemplate {
@@ -83,7 +87,7 @@ impl QueueUrlTemplate {
 
     /// The URL with every variable replaced by its value from `lookup`. Values are
     /// trimmed, since a trailing newline from a secrets file is never part of a URL.
-    pub fn resolve(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, ResolveError> {
+    pub fn resolve(&self, lookup: &EnvLookup<'_>) -> Result<String, ResolveError> {
         let mut url = String::with_capacity(self.text.len());
         for part in &self.parts {
             match part {

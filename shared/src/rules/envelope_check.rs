@@ -113,7 +113,10 @@ mod tests {
         let text = value.to_string();
         let error = check(&text).expect_err("not an envelope");
         // The full parse must agree with the cheap check.
-        assert!(parse(&text).is_err() || matches!(&error, EnvelopeError::Invalid { field, .. } if field == "id"));
+        assert!(
+            parse(&text).is_err()
+                || matches!(&error, EnvelopeError::Invalid { field, .. } if field == "id")
+        );
         error.to_string()
     }
 
@@ -153,7 +156,8 @@ mod tests {
         assert!(error_of(&value).starts_with("not an event envelope: field resource[1]: invalid type: integer `1`, expected a string"));
         let mut value = envelope();
         value["tags"] = json!([]);
-        assert!(error_of(&value).starts_with("not an event envelope: field tags: invalid type: sequence, expected"));
+        assert!(error_of(&value)
+            .starts_with("not an event envelope: field tags: invalid type: sequence, expected"));
         let mut value = envelope();
         value.as_object_mut().expect("object").remove("source");
         assert!(error_of(&value).starts_with("not an event envelope: missing field `source`"));
@@ -162,19 +166,28 @@ mod tests {
         assert!(error_of(&value).starts_with("not an event envelope: missing field `data`"));
         let mut value = envelope();
         value["id"] = json!("");
-        assert_eq!(error_of(&value), "not an event envelope: field id: must not be empty");
+        assert_eq!(
+            error_of(&value),
+            "not an event envelope: field id: must not be empty"
+        );
     }
 
     #[test]
     fn text_that_is_not_an_object_is_refused() {
         for text in ["", "not json", "[1]", "{\"id\": ", "null"] {
             let error = check(text).expect_err("refused");
-            assert!(error.to_string().starts_with("not an event envelope: "), "{error}");
+            assert!(
+                error.to_string().starts_with("not an event envelope: "),
+                "{error}"
+            );
         }
         let text = format!("{} trailing", envelope());
         assert_eq!(
             check(&text).expect_err("refused").to_string(),
-            format!("not an event envelope: trailing characters at line 1 column {}", envelope().to_string().len() + 2)
+            format!(
+                "not an event envelope: trailing characters at line 1 column {}",
+                envelope().to_string().len() + 2
+            )
         );
     }
 }

@@ -43,7 +43,13 @@ mod tests {
 
     #[test]
     fn acceptable_values_are_kept() {
-        for value in ["a", "100015007673", "qcs::cvm:ap-guangzhou:uin/1:instance/ins-1", "!~{}", &"x".repeat(128)] {
+        for value in [
+            "a",
+            "100015007673",
+            "qcs::cvm:ap-guangzhou:uin/1:instance/ins-1",
+            "!~{}",
+            &"x".repeat(128),
+        ] {
             assert_eq!(fifo_safe_id(value), value);
         }
     }
@@ -56,10 +62,16 @@ mod tests {
             assert_eq!(id, fifo_safe_id(value), "stable");
             assert_eq!(id.len(), id.find('#').expect("has a hash") + 33);
         }
-        assert_eq!(fifo_safe_id("with space").split('#').next(), Some("withspace"));
+        assert_eq!(
+            fifo_safe_id("with space").split('#').next(),
+            Some("withspace")
+        );
         assert_eq!(fifo_safe_id(&"x".repeat(200)).len(), 128);
         assert_ne!(fifo_safe_id("a b"), fifo_safe_id("a  b"));
-        assert_ne!(fifo_safe_id(&"x".repeat(129)), fifo_safe_id(&"x".repeat(130)));
+        assert_ne!(
+            fifo_safe_id(&"x".repeat(129)),
+            fifo_safe_id(&"x".repeat(130))
+        );
     }
 
     #[test]

@@ -39,7 +39,11 @@ impl RulesFile {
     /// problem found.
     pub fn parse(text: &str, dialect: Dialect) -> Result<RulesFile, RulesError> {
         let value: Value = serde_json::from_str(text).map_err(|error| {
-            RulesError::single(RuleProblem::new(RuleRef::File, "", format!("not valid JSON: {error}")))
+            RulesError::single(RuleProblem::new(
+                RuleRef::File,
+                "",
+                format!("not valid JSON: {error}"),
+            ))
         })?;
         Self::from_value(&value, dialect)
     }
@@ -117,7 +121,9 @@ fn read_top<'v>(value: &'v Value, problems: &mut Vec<RuleProblem>) -> &'v [Value
             &[]
         }
         None => {
-            problems.push(file_problem("missing \"rules\": expected {\"rules\": [...]}".into()));
+            problems.push(file_problem(
+                "missing \"rules\": expected {\"rules\": [...]}".into(),
+            ));
             &[]
         }
     }
@@ -143,10 +149,17 @@ fn read_rule(
     let (reference, name) = read_name(rule, index, names, &mut found);
     let before = problems.len();
     for problem in found.drain(..) {
-        problems.push(RuleProblem::new(RuleRef::Index(index), problem.path, problem.reason));
+        problems.push(RuleProblem::new(
+            RuleRef::Index(index),
+            problem.path,
+            problem.reason,
+        ));
     }
     for key in rule.keys() {
-        if !matches!(key.as_str(), "name" | "description" | "enabled" | "pattern" | "targets") {
+        if !matches!(
+            key.as_str(),
+            "name" | "description" | "enabled" | "pattern" | "targets"
+        ) {
             found.push(FieldProblem::new(
                 "",
                 format!("unknown key {key:?} (a rule has {RULE_KEYS})"),
@@ -177,13 +190,19 @@ fn read_rule(
     };
     let pattern = match rule.get("pattern") {
         None => {
-            found.push(FieldProblem::new("pattern", "missing: a rule needs an event pattern"));
+            found.push(FieldProblem::new(
+                "pattern",
+                "missing: a rule needs an event pattern",
+            ));
             None
         }
         Some(value) => match Pattern::from_value(value, dialect) {
             Ok(pattern) => Some(pattern),
             Err(error) => {
-                found.push(FieldProblem::new(pattern_path(error.path()), error.reason()));
+                found.push(FieldProblem::new(
+                    pattern_path(error.path()),
+                    error.reason(),
+                ));
                 None
             }
         },
@@ -222,7 +241,10 @@ fn read_name(
 ) -> (RuleRef, Option<String>) {
     let name = match rule.get("name") {
         None => {
-            found.push(FieldProblem::new("name", "missing: every rule needs a name"));
+            found.push(FieldProblem::new(
+                "name",
+                "missing: every rule needs a name",
+            ));
             return (RuleRef::Index(index), None);
         }
         Some(Value::String(name)) => name,
@@ -264,7 +286,10 @@ fn read_targets(rule: &Map<String, Value>, found: &mut Vec<FieldProblem>) -> Vec
     if targets.len() > MAX_TARGETS {
         found.push(FieldProblem::new(
             "targets",
-            format!("at most {MAX_TARGETS} targets per rule, found {}", targets.len()),
+            format!(
+                "at most {MAX_TARGETS} targets per rule, found {}",
+                targets.len()
+            ),
         ));
     }
     // Ids are compared as written (or defaulted), so a duplicate is reported even when

@@ -36,7 +36,7 @@ pub use delivery::{
     idempotency_key, Delivery, Evaluation, ATTRIBUTE_EVENT_ID, ATTRIBUTE_IDEMPOTENCY_KEY,
     ATTRIBUTE_RULE, ATTRIBUTE_SOURCE, ATTRIBUTE_TARGET, ATTRIBUTE_TYPE,
 };
-pub use env::{check_queue_url, QueueUrlTemplate, ResolveError};
+pub use env::{check_queue_url, EnvLookup, QueueUrlTemplate, ResolveError};
 pub use error::{EnvelopeError, RuleProblem, RuleRef, RulesError};
 pub use fifo_id::{fifo_safe_id, is_valid_fifo_id};
 pub use file::{RuleSpec, RulesFile, MAX_TARGETS};

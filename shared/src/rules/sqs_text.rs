@@ -49,7 +49,9 @@ mod tests {
 
     #[test]
     fn accepted_characters() {
-        for c in ['\t', '\n', '\r', ' ', 'a', '東', '\u{D7FF}', '\u{E000}', '\u{FFFD}', '😀'] {
+        for c in [
+            '\t', '\n', '\r', ' ', 'a', '東', '\u{D7FF}', '\u{E000}', '\u{FFFD}', '😀',
+        ] {
             assert!(is_sqs_char(c), "{c:?}");
         }
         for c in ['\u{0}', '\u{1}', '\u{1f}', '\u{FFFE}', '\u{FFFF}'] {

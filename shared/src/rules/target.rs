@@ -3,7 +3,7 @@
 //! [`TargetSpec`] is what the rules file says (queue URLs may still name environment
 //! variables); [`Target`] is the same with the URL resolved, ready to build messages.
 
-use super::env::{check_queue_url, QueueUrlTemplate};
+use super::env::{check_queue_url, EnvLookup, QueueUrlTemplate};
 use super::error::FieldProblem;
 use super::fifo_id::is_valid_fifo_id;
 use super::json_path::JsonPath;
@@ -68,7 +68,10 @@ impl TargetSpec {
         let Value::Object(map) = value else {
             return Err(vec![FieldProblem::new(
                 "",
-                format!("expected a target object ({{\"queue\": ...}}), got {}", type_name(value)),
+                format!(
+                    "expected a target object ({{\"queue\": ...}}), got {}",
+                    type_name(value)
+                ),
             )]);
         };
         let mut problems = Vec::new();
@@ -99,7 +102,10 @@ impl TargetSpec {
         };
         let queue = match map.get("queue") {
             None => {
-                problems.push(FieldProblem::new("queue", "missing: a target needs a queue URL"));
+                problems.push(FieldProblem::new(
+                    "queue",
+                    "missing: a target needs a queue URL",
+                ));
                 None
             }
             Some(Value::String(text)) => match QueueUrlTemplate::parse(text) {
@@ -143,7 +149,10 @@ impl TargetSpec {
         };
         if let (Some(queue), Some(_)) = (&queue, &message_group_id) {
             if queue.variables().next().is_none() && !is_fifo_queue(queue.as_str()) {
-                problems.push(FieldProblem::new("messageGroupId", not_fifo(queue.as_str())));
+                problems.push(FieldProblem::new(
+                    "messageGroupId",
+                    not_fifo(queue.as_str()),
+                ));
             }
         }
         match (id, queue, input) {
@@ -176,16 +185,16 @@ impl TargetSpec {
     }
 
     /// Resolves the queue URL and checks it. Problem paths are relative to the target.
-    pub(crate) fn resolve(
-        &self,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Target, FieldProblem> {
+    pub(crate) fn resolve(&self, env: &EnvLookup<'_>) -> Result<Target, FieldProblem> {
         let queue_url = self
             .queue
             .resolve(env)
             .map_err(|error| FieldProblem::new("queue", error.to_string()))?;
         check_queue_url(&queue_url).map_err(|reason| {
-            FieldProblem::new("queue", format!("{reason} (from {:?})", self.queue.as_str()))
+            FieldProblem::new(
+                "queue",
+                format!("{reason} (from {:?})", self.queue.as_str()),
+            )
         })?;
         let fifo = is_fifo_queue(&queue_url);
         let group_id = match (&self.message_group_id, fifo) {
@@ -274,7 +283,10 @@ fn read_input_object(map: &Map<String, Value>) -> Result<Input, Vec<FieldProblem
             )
         })
         .collect();
-    let result = match (map.get("path"), map.contains_key("paths") || map.contains_key("template")) {
+    let result = match (
+        map.get("path"),
+        map.contains_key("paths") || map.contains_key("template"),
+    ) {
         (Some(_), true) => Err(vec![FieldProblem::new(
             "",
             "give either \"path\" or \"paths\" and \"template\", not both",
@@ -286,8 +298,9 @@ fn read_input_object(map: &Map<String, Value>) -> Result<Input, Vec<FieldProblem
             "path",
             format!("expected a JSONPath string, got {}", type_name(other)),
         )]),
-        (None, true) => InputTransformer::new(map.get("paths"), map.get("template"))
-            .map(Input::Transformer),
+        (None, true) => {
+            InputTransformer::new(map.get("paths"), map.get("template")).map(Input::Transformer)
+        }
         (None, false) if unknown.is_empty() => Err(vec![FieldProblem::new(
             "",
             format!("empty input object: expected {INPUT_CHOICES}"),
@@ -335,7 +348,13 @@ mod tests {
         TargetSpec::from_value(&target, 0)
             .expect_err("invalid target")
             .into_iter()
-            .map(|p| if p.path.is_empty() { p.reason } else { format!("{}: {}", p.path, p.reason) })
+            .map(|p| {
+                if p.path.is_empty() {
+                    p.reason
+                } else {
+                    format!("{}: {}", p.path, p.reason)
+                }
+            })
             .collect()
     }
 
@@ -359,7 +378,10 @@ mod tests {
         assert_eq!(target.input(), &Input::Envelope);
         assert_eq!(target.message_group_id(), None);
         let resolved = target.resolve(&env).expect("resolves");
-        assert_eq!(resolved.queue_url(), "https://sqs.us-east-1.amazonaws.com/1/alerts");
+        assert_eq!(
+            resolved.queue_url(),
+            "https://sqs.us-east-1.amazonaws.com/1/alerts"
+        );
         assert!(!resolved.is_fifo());
         assert_eq!(resolved.message_group_id(), None);
         assert!(!resolved.needs_event_value());
@@ -367,26 +389,40 @@ mod tests {
 
     #[test]
     fn fifo_targets_group_by_subject_unless_told() {
-        let resolved = spec(json!({"queue": "${FIFO}"})).resolve(&env).expect("resolves");
+        let resolved = spec(json!({"queue": "${FIFO}"}))
+            .resolve(&env)
+            .expect("resolves");
         assert!(resolved.is_fifo());
         assert_eq!(resolved.message_group_id(), Some(&MessageGroupId::Subject));
 
-        let resolved = spec(json!({"queue": "${FIFO}", "messageGroupId": "$.data.userIdentity.accountId"}))
-            .resolve(&env)
-            .expect("resolves");
-        assert!(matches!(resolved.message_group_id(), Some(MessageGroupId::Path(p)) if p.as_str() == "$.data.userIdentity.accountId"));
+        let resolved =
+            spec(json!({"queue": "${FIFO}", "messageGroupId": "$.data.userIdentity.accountId"}))
+                .resolve(&env)
+                .expect("resolves");
+        assert!(
+            matches!(resolved.message_group_id(), Some(MessageGroupId::Path(p)) if p.as_str() == "$.data.userIdentity.accountId")
+        );
         assert!(resolved.needs_event_value());
 
         let resolved = spec(json!({"queue": "https://h/1/q.fifo", "messageGroupId": "all"}))
             .resolve(&env)
             .expect("resolves");
-        assert_eq!(resolved.message_group_id(), Some(&MessageGroupId::Literal("all".into())));
+        assert_eq!(
+            resolved.message_group_id(),
+            Some(&MessageGroupId::Literal("all".into()))
+        );
     }
 
     #[test]
     fn input_choices() {
-        assert_eq!(spec(json!({"queue": "${STD}", "input": "envelope"})).input(), &Input::Envelope);
-        assert_eq!(spec(json!({"queue": "${STD}", "input": "data"})).input(), &Input::Data);
+        assert_eq!(
+            spec(json!({"queue": "${STD}", "input": "envelope"})).input(),
+            &Input::Envelope
+        );
+        assert_eq!(
+            spec(json!({"queue": "${STD}", "input": "data"})).input(),
+            &Input::Data
+        );
         assert!(matches!(
             spec(json!({"queue": "${STD}", "input": {"path": "$.data.requestParameters"}})).input(),
             Input::Path(p) if p.as_str() == "$.data.requestParameters"
@@ -404,7 +440,9 @@ mod tests {
     #[test]
     fn target_problems_are_all_reported() {
         assert_eq!(
-            problems(json!({"id": "a b", "queue": 5, "input": "whole", "messageGroupId": "a b", "inputs": 1})),
+            problems(
+                json!({"id": "a b", "queue": 5, "input": "whole", "messageGroupId": "a b", "inputs": 1})
+            ),
             [
                 r#"unknown key "inputs" (a target has id, queue, input, messageGroupId)"#,
                 r#"id: target id "a b" may contain only letters, digits, '_', '-' and '.', not ' '"#,
@@ -413,7 +451,10 @@ mod tests {
                 r#"messageGroupId: literal group id "a b" must be 1 to 128 ASCII letters, digits and punctuation (or a JSONPath starting with $)"#,
             ]
         );
-        assert_eq!(problems(json!({})), ["queue: missing: a target needs a queue URL"]);
+        assert_eq!(
+            problems(json!({})),
+            ["queue: missing: a target needs a queue URL"]
+        );
         assert_eq!(
             problems(json!("https://h/1/q")),
             [r#"expected a target object ({"queue": ...}), got a string"#]
@@ -427,7 +468,9 @@ mod tests {
         );
         assert_eq!(
             problems(json!({"queue": "ftp://h/1/q"})),
-            [r#"queue: queue URL "ftp://h/1/q" must start with https:// (or http:// for a local endpoint)"#]
+            [
+                r#"queue: queue URL "ftp://h/1/q" must start with https:// (or http:// for a local endpoint)"#
+            ]
         );
     }
 
@@ -439,7 +482,9 @@ mod tests {
         );
         assert_eq!(
             problems(json!({"queue": "${STD}", "input": {"path": "$.a[*]"}})),
-            [r#"input.path: invalid JSONPath "$.a[*]": at character 5: wildcard '*' selects several values; only paths to a single value are supported"#]
+            [
+                r#"input.path: invalid JSONPath "$.a[*]": at character 5: wildcard '*' selects several values; only paths to a single value are supported"#
+            ]
         );
         assert_eq!(
             problems(json!({"queue": "${STD}", "input": {"path": 1}})),
@@ -447,7 +492,9 @@ mod tests {
         );
         assert_eq!(
             problems(json!({"queue": "${STD}", "input": {}})),
-            [r#"input: empty input object: expected "envelope", "data", {"path": "<JSONPath>"} or {"paths": {...}, "template": "..."}"#]
+            [
+                r#"input: empty input object: expected "envelope", "data", {"path": "<JSONPath>"} or {"paths": {...}, "template": "..."}"#
+            ]
         );
         assert_eq!(
             problems(json!({"queue": "${STD}", "input": {"pth": "$.a"}})),
@@ -463,7 +510,9 @@ mod tests {
         );
         assert_eq!(
             problems(json!({"queue": "${STD}", "input": ["data"]})),
-            [r#"input: expected "envelope", "data", {"path": "<JSONPath>"} or {"paths": {...}, "template": "..."}, got an array"#]
+            [
+                r#"input: expected "envelope", "data", {"path": "<JSONPath>"} or {"paths": {...}, "template": "..."}, got an array"#
+            ]
         );
     }
 
@@ -471,15 +520,21 @@ mod tests {
     fn group_id_problems() {
         assert_eq!(
             problems(json!({"queue": "https://h/1/q", "messageGroupId": "g"})),
-            [r#"messageGroupId: only FIFO queues take a message group id, and "https://h/1/q" is not one (FIFO queue URLs end in .fifo)"#]
+            [
+                r#"messageGroupId: only FIFO queues take a message group id, and "https://h/1/q" is not one (FIFO queue URLs end in .fifo)"#
+            ]
         );
         assert_eq!(
             problems(json!({"queue": "https://h/1/q.fifo", "messageGroupId": "$.a..b"})),
-            [r#"messageGroupId: invalid JSONPath "$.a..b": at character 5: recursive descent '..' selects several values; only paths to a single value are supported"#]
+            [
+                r#"messageGroupId: invalid JSONPath "$.a..b": at character 5: recursive descent '..' selects several values; only paths to a single value are supported"#
+            ]
         );
         assert_eq!(
             problems(json!({"queue": "https://h/1/q.fifo", "messageGroupId": ""})),
-            [r#"messageGroupId: literal group id "" must be 1 to 128 ASCII letters, digits and punctuation (or a JSONPath starting with $)"#]
+            [
+                r#"messageGroupId: literal group id "" must be 1 to 128 ASCII letters, digits and punctuation (or a JSONPath starting with $)"#
+            ]
         );
         assert_eq!(
             problems(json!({"queue": "https://h/1/q.fifo", "messageGroupId": 7})),
@@ -493,7 +548,10 @@ mod tests {
             let p = spec(target).resolve(&env).expect_err("fails");
             format!("{}: {}", p.path, p.reason)
         };
-        assert_eq!(problem(json!({"queue": "${NOPE}"})), "queue: environment variable NOPE is not set");
+        assert_eq!(
+            problem(json!({"queue": "${NOPE}"})),
+            "queue: environment variable NOPE is not set"
+        );
         assert_eq!(
             problem(json!({"queue": "${JUNK}"})),
             r#"queue: queue URL "not a url" must start with https:// (or http:// for a local endpoint) (from "${JUNK}")"#

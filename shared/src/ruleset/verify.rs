@@ -129,7 +129,7 @@ pub(crate) fn conjunction_holds(
         }
         constrained += 1;
     }
-    if constrained <= 64 {
+    if constrained <= 1 {
         return true;
     }
     let trail = |o: &Option_| event.trail(o.trail);

@@ -1,0 +1,151 @@
+//! `auditbridge run`: the whole pipeline on local files: normalize, evaluate, deliver.
+//!
+//! Deliveries are built by the library's `rules` module exactly as the evaluate function
+//! builds them; only where they go differs: printed (the default, no AWS needed) or sent
+//! with `--sqs` through `auditbridge_sqs::SqsSender`, the evaluate function's sender.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use auditbridge_shared::cloudaudit::Normalizer;
+use auditbridge_shared::rules::Evaluation;
+
+use crate::args::{DialectFlag, NormalizeFlags};
+use crate::input;
+use crate::records::{self, Item, Tally};
+use crate::rules_file;
+use crate::status::Outcome;
+
+mod print;
+mod send;
+mod summary;
+
+use summary::RuleStats;
+
+/// Run CloudAudit records through the rules: normalize, match, and print or send every
+/// delivery.
+///
+/// Reads records in any form `normalize` accepts. By default each delivery is printed
+/// as one JSON line: `{"rule":..,"target":..,"queue":..,"event":..,"body":..}`, plus
+/// `"messageGroupId"` for FIFO queues. `body` is the message body: a JSON object or
+/// array when the body is one, otherwise the exact text as a JSON string. Queue URLs use
+/// the environment variables that are set; references to unset ones are printed as
+/// written. With `--sqs`, deliveries are sent instead (standard AWS configuration;
+/// `AWS_ENDPOINT_URL_SQS` selects another endpoint), and every referenced variable must be
+/// set. A summary per rule goes to stderr. Exit status 1 if any record failed to
+/// normalize or any delivery failed.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  auditbridge run --rules rules/security.json samples/audit-history.jsonl
+  SECURITY_ALERTS_QUEUE_URL=https://sqs.ap-guangzhou.amazonaws.com/123456789012/alerts \\
+  AUDIT_TIMELINE_QUEUE_URL=https://sqs.ap-guangzhou.amazonaws.com/123456789012/timeline.fifo \\
+    auditbridge run --sqs --rules rules/security.json export.jsonl")]
+pub struct Args {
+    /// The rules file.
+    #[arg(long, value_name = "FILE")]
+    pub rules: PathBuf,
+
+    /// CloudAudit records in any form (`-` for stdin); stdin when none are given.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Send deliveries to their SQS queues instead of printing them.
+    #[arg(long)]
+    pub sqs: bool,
+
+    #[command(flatten)]
+    pub normalize: NormalizeFlags,
+
+    #[command(flatten)]
+    pub dialect: DialectFlag,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let rules_name = input::display_name(&args.rules);
+    let Some(file) = rules_file::read(&args.rules, args.dialect.dialect())? else {
+        return Ok(Outcome::Invalid);
+    };
+    let env: print::Env = |name| std::env::var(name).ok();
+    let unresolved = print::Unresolved::find(&file, env);
+    let compiled = if args.sqs {
+        file.compile(&env)
+    } else {
+        print::compile_leniently(file, env)
+    };
+    let compiled = match compiled {
+        Ok(compiled) => compiled,
+        Err(error) => {
+            rules_file::report(&rules_name, &error);
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let mut inputs = input::open_all(&args.inputs)?;
+    let normalizer = Normalizer::new(args.normalize.options());
+    let mut stats = RuleStats::new(&compiled);
+    let mut tally = Tally::default();
+    let mut sink = if args.sqs {
+        Sink::Send(send::Sender::from_env().context("setting up SQS")?)
+    } else {
+        Sink::Print(print::Printer::new(unresolved))
+    };
+    // One buffer for every envelope's JSON: serialized once, evaluated from the text.
+    let mut json = Vec::with_capacity(4096);
+    for input in &mut inputs {
+        let name = input.name.clone();
+        records::for_each(input, &normalizer, |item| {
+            tally.count(&item);
+            match item {
+                Item::Envelope(envelope) => {
+                    json.clear();
+                    serde_json::to_writer(&mut json, &envelope)?;
+                    let text = std::str::from_utf8(&json).context("serde_json wrote UTF-8")?;
+                    match compiled.evaluate(text) {
+                        Ok(evaluation) => {
+                            stats.matched(&evaluation);
+                            deliver(&mut sink, &envelope.id, evaluation, &mut stats)?;
+                        }
+                        Err(error) => {
+                            eprintln!("{name}: event {}: {error}", envelope.id);
+                            tally.failed += 1;
+                        }
+                    }
+                }
+                Item::Skipped(_) => {}
+                Item::Failed(message) => eprintln!("{message}"),
+            }
+            Ok(())
+        })?;
+    }
+    let delivery_failures = match sink {
+        Sink::Print(printer) => {
+            printer.finish()?;
+            0
+        }
+        Sink::Send(sender) => sender.finish(&mut stats)?,
+    };
+    eprintln!("{tally}");
+    stats.print(&compiled);
+    Ok(Outcome::from_failures(tally.failed + delivery_failures))
+}
+
+/// Where deliveries go.
+enum Sink {
+    Print(print::Printer),
+    Send(send::Sender),
+}
+
+fn deliver(
+    sink: &mut Sink,
+    event_id: &str,
+    evaluation: Evaluation,
+    stats: &mut RuleStats,
+) -> anyhow::Result<()> {
+    for delivery in evaluation.deliveries {
+        stats.planned(&delivery);
+        match sink {
+            Sink::Print(printer) => printer.print(event_id, &delivery)?,
+            Sink::Send(sender) => sender.push(event_id, delivery, stats)?,
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,184 @@
+use serde_json::Value;
+
+use crate::common::*;
+
+const RULES: &str = "rules/security.json";
+const SAMPLES: &str = "samples/audit-history.jsonl";
+
+/// The event id of line `line` of the sample history.
+fn sample_event(line: u32) -> String {
+    format!("5a1d0c00-0000-4000-8000-{line:012}")
+}
+
+/// What `samples/README.md` says the example rules make of the sample history: every
+/// matching line with its rule, each rule delivering to its `page` and `timeline` targets.
+fn expected_deliveries() -> Vec<(String, &'static str, &'static str)> {
+    [
+        (1, "sg-opened-to-world"),
+        (3, "cam-policy-attached-to-user"),
+        (5, "instance-or-database-deleted"),
+        (7, "instance-or-database-deleted"),
+        (8, "kms-key-disabled-or-deleted"),
+        (9, "audit-trail-stopped"),
+        (13, "audit-trail-stopped"),
+    ]
+    .into_iter()
+    .flat_map(|(line, rule)| {
+        [
+            (sample_event(line), rule, "page"),
+            (sample_event(line), rule, "timeline"),
+        ]
+    })
+    .collect()
+}
+
+fn deliveries(lines: &[Value]) -> Vec<(String, &str, &str)> {
+    lines
+        .iter()
+        .map(|line| {
+            (
+                line["event"].as_str().expect("event").to_string(),
+                line["rule"].as_str().expect("rule"),
+                line["target"].as_str().expect("target"),
+            )
+        })
+        .collect()
+}
+
+const SAMPLE_SUMMARY: &str = "normalized 12, skipped 1 (reads), failed 0
+rule sg-opened-to-world: matched 1 events, 2 deliveries, 0 failed
+rule cam-policy-attached-to-user: matched 1 events, 2 deliveries, 0 failed
+rule instance-or-database-deleted: matched 2 events, 4 deliveries, 0 failed
+rule kms-key-disabled-or-deleted: matched 1 events, 2 deliveries, 0 failed
+rule audit-trail-stopped: matched 2 events, 4 deliveries, 0 failed
+";
+
+#[test]
+fn the_quick_start_prints_exactly_the_expected_deliveries_with_no_environment() {
+    let output = run(auditbridge().args(["run", "--rules", RULES, SAMPLES]));
+    assert_status(&output, 0);
+    let lines = json_lines(&output);
+    assert_eq!(deliveries(&lines), expected_deliveries());
+    assert_eq!(stderr(&output), SAMPLE_SUMMARY);
+
+    for line in &lines {
+        let queue = if line["target"] == "page" {
+            "${SECURITY_ALERTS_QUEUE_URL}"
+        } else {
+            "${AUDIT_TIMELINE_QUEUE_URL}"
+        };
+        assert_eq!(line["queue"], queue, "{line}");
+        // Whether an unknown queue is FIFO is unknown: no group is claimed.
+        assert!(line.get("messageGroupId").is_none(), "{line}");
+    }
+    // Timeline messages carry the whole envelope; page messages the rule's alert.
+    let timeline = &lines[1];
+    assert_eq!(timeline["body"]["id"], sample_event(1));
+    assert_eq!(timeline["body"]["source"], "vpc.cloud.tencent");
+    let page = &lines[0];
+    assert_eq!(page["body"]["severity"], "high");
+    assert!(
+        page["body"]["summary"]
+            .as_str()
+            .expect("summary")
+            .contains("sg-5k1q8z3w"),
+        "{page}"
+    );
+    let kms_page = &lines[8];
+    assert_eq!(kms_page["rule"], "kms-key-disabled-or-deleted");
+    assert_eq!(kms_page["body"]["eventName"], "ScheduleKeyDeletion");
+}
+
+#[test]
+fn set_variables_are_resolved_and_fifo_targets_show_their_group() {
+    let alerts = "https://sqs.ap-guangzhou.amazonaws.com/123456789012/alerts";
+    let timeline = "https://sqs.ap-guangzhou.amazonaws.com/123456789012/timeline.fifo";
+    let output = run(auditbridge()
+        .args(["run", "--rules", RULES, SAMPLES])
+        .env("SECURITY_ALERTS_QUEUE_URL", alerts)
+        .env("AUDIT_TIMELINE_QUEUE_URL", timeline));
+    assert_status(&output, 0);
+    let lines = json_lines(&output);
+    assert_eq!(deliveries(&lines), expected_deliveries());
+    for line in &lines {
+        if line["target"] == "page" {
+            assert_eq!(line["queue"], alerts);
+            assert!(line.get("messageGroupId").is_none(), "{line}");
+        } else {
+            assert_eq!(line["queue"], timeline);
+            // One group per resource: the envelope's subject.
+            assert_eq!(line["messageGroupId"], line["body"]["subject"], "{line}");
+        }
+    }
+}
+
+#[test]
+fn only_the_unset_variables_are_kept_as_written() {
+    let alerts = "https://sqs.ap-guangzhou.amazonaws.com/123456789012/alerts";
+    let output = run(auditbridge()
+        .args(["run", "--rules", RULES, SAMPLES])
+        .env("SECURITY_ALERTS_QUEUE_URL", alerts));
+    assert_status(&output, 0);
+    for line in json_lines(&output) {
+        let expected = if line["target"] == "page" {
+            alerts
+        } else {
+            "${AUDIT_TIMELINE_QUEUE_URL}"
+        };
+        assert_eq!(line["queue"], expected, "{line}");
+    }
+}
+
+#[test]
+fn records_from_stdin_in_any_form_are_run() {
+    let history = std::fs::read_to_string(repo_file(SAMPLES)).expect("samples");
+    // The first record, pretty-printed inside a JSON array: not JSON lines.
+    let first: Value = serde_json::from_str(history.lines().next().expect("a line")).expect("JSON");
+    let array = serde_json::to_string_pretty(&Value::Array(vec![first])).expect("serializes");
+    let output = run_with_stdin(auditbridge().args(["run", "--rules", RULES]), array.as_bytes());
+    assert_status(&output, 0);
+    assert_eq!(
+        deliveries(&json_lines(&output)),
+        expected_deliveries()[..2].to_vec()
+    );
+}
+
+#[test]
+fn a_record_that_fails_to_normalize_makes_the_run_fail() {
+    let output = run(auditbridge().args([
+        "run",
+        "--rules",
+        RULES,
+        "cli/tests/fixtures/records-with-bad-line.jsonl",
+    ]));
+    assert_status(&output, 1);
+    assert_eq!(stdout(&output), "");
+    let stderr = stderr(&output);
+    assert!(
+        stderr.starts_with(
+            "cli/tests/fixtures/records-with-bad-line.jsonl: line 2 (eventID bad00000-0000-4000-8000-000000000002): field eventTime: "
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("\nnormalized 2, skipped 1 (reads), failed 1\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn sending_needs_every_queue_variable_before_anything_is_sent() {
+    let output = run(auditbridge()
+        .args(["run", "--sqs", "--rules", RULES, SAMPLES])
+        .env("SECURITY_ALERTS_QUEUE_URL", "https://sqs.ap-guangzhou.amazonaws.com/1/alerts"));
+    assert_status(&output, 2);
+    assert_eq!(stdout(&output), "");
+    let stderr = stderr(&output);
+    // Every rule's timeline target, and nothing about the alerts queue.
+    assert_eq!(stderr.lines().count(), 5, "{stderr}");
+    for line in stderr.lines() {
+        assert!(line.starts_with("rules/security.json: rule "), "{line}");
+        assert!(line.contains("targets[1].queue: "), "{line}");
+        assert!(line.contains("AUDIT_TIMELINE_QUEUE_URL is not set"), "{line}");
+    }
+}

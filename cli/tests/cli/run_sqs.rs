@@ -1,0 +1,149 @@
+//! `run --sqs` against the SQS-compatible test server (moto in `scripts/test`).
+
+use std::collections::BTreeMap;
+
+use auditbridge_sqs::testing::{ReceivedMessage, TestSqs};
+use serde_json::Value;
+
+use crate::common::*;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// `(event-id, rule)` of every received message, in order received.
+fn received(messages: &[ReceivedMessage]) -> Vec<(String, String)> {
+    messages
+        .iter()
+        .map(|message| {
+            (
+                message.attributes["event-id"].clone(),
+                message.attributes["rule"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_delivery_arrives_in_its_queue() {
+    let sqs = TestSqs::from_env();
+    let runtime = runtime();
+    let alerts = runtime.block_on(sqs.create_queue("cli-alerts"));
+    let timeline = runtime.block_on(sqs.create_fifo_queue("cli-timeline"));
+
+    let output = run(auditbridge()
+        .args([
+            "run",
+            "--sqs",
+            "--rules",
+            "rules/security.json",
+            "samples/audit-history.jsonl",
+        ])
+        .env("AWS_ENDPOINT_URL_SQS", sqs.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("SECURITY_ALERTS_QUEUE_URL", &alerts)
+        .env("AUDIT_TIMELINE_QUEUE_URL", &timeline));
+    assert_status(&output, 0);
+    assert_eq!(stdout(&output), "");
+    assert!(
+        stderr(&output).ends_with(
+            "rule audit-trail-stopped: matched 2 events, 4 deliveries, 0 failed\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+
+    let expected: Vec<(String, String)> = [
+        (1, "sg-opened-to-world"),
+        (3, "cam-policy-attached-to-user"),
+        (5, "instance-or-database-deleted"),
+        (7, "instance-or-database-deleted"),
+        (8, "kms-key-disabled-or-deleted"),
+        (9, "audit-trail-stopped"),
+        (13, "audit-trail-stopped"),
+    ]
+    .into_iter()
+    .map(|(line, rule)| (format!("5a1d0c00-0000-4000-8000-{line:012}"), rule.to_string()))
+    .collect();
+
+    let pages = runtime.block_on(sqs.receive_all(&alerts));
+    let mut got = received(&pages);
+    got.sort();
+    let mut sorted = expected.clone();
+    sorted.sort();
+    assert_eq!(got, sorted, "alerts queue");
+    for page in &pages {
+        assert_eq!(page.attributes["target"], "page");
+        let body: Value = serde_json::from_str(&page.body).expect("page bodies are JSON");
+        assert!(body.is_object(), "{body}");
+    }
+
+    let entries = runtime.block_on(sqs.receive_all(&timeline));
+    let mut got = received(&entries);
+    got.sort();
+    assert_eq!(got, sorted, "timeline queue");
+    let mut groups = BTreeMap::new();
+    for entry in &entries {
+        assert_eq!(entry.attributes["target"], "timeline");
+        let envelope: Value = serde_json::from_str(&entry.body).expect("envelope");
+        assert_eq!(envelope["id"], entry.attributes["event-id"].as_str());
+        // FIFO: grouped by resource, deduplicated by the idempotency key.
+        assert_eq!(entry.group_id.as_deref(), envelope["subject"].as_str());
+        assert_eq!(entry.dedup_id.as_ref(), entry.attributes.get("idempotency-key"));
+        groups
+            .entry(entry.group_id.clone())
+            .or_insert_with(Vec::new)
+            .push(entry.attributes["event-id"].clone());
+    }
+    // Within a group, messages arrive in input order.
+    for (group, ids) in groups {
+        let mut ordered = ids.clone();
+        ordered.sort();
+        assert_eq!(ids, ordered, "group {group:?}");
+    }
+}
+
+#[test]
+fn a_missing_queue_fails_its_deliveries_and_the_run() {
+    let sqs = TestSqs::from_env();
+    let runtime = runtime();
+    let timeline = runtime.block_on(sqs.create_fifo_queue("cli-timeline"));
+    let missing = sqs.nonexistent_queue_url();
+
+    let output = run(auditbridge()
+        .args([
+            "run",
+            "--sqs",
+            "--rules",
+            "rules/security.json",
+            "samples/audit-history.jsonl",
+        ])
+        .env("AWS_ENDPOINT_URL_SQS", sqs.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("SECURITY_ALERTS_QUEUE_URL", &missing)
+        .env("AUDIT_TIMELINE_QUEUE_URL", &timeline));
+    assert_status(&output, 1);
+    let stderr = stderr(&output);
+    let failures: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("delivery failed: "))
+        .collect();
+    assert_eq!(failures.len(), 7, "{stderr}");
+    for line in &failures {
+        assert!(line.contains(", target page ("), "{line}");
+        assert!(line.contains(&missing), "{line}");
+    }
+    assert!(
+        stderr.contains("rule instance-or-database-deleted: matched 2 events, 4 deliveries, 2 failed\n"),
+        "{stderr}"
+    );
+    // The other queue still got everything.
+    assert_eq!(runtime.block_on(sqs.receive_all(&timeline)).len(), 7);
+}

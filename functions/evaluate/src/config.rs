@@ -1,0 +1,303 @@
+//! The function's settings, read once from the environment at start, and the rule set
+//! they name, compiled once.
+//!
+//! A bad setting or rules file stops the function at initialisation, where Lambda
+//! reports it plainly, instead of failing every invocation later. Optional variables set
+//! to the empty string count as unset (SAM and CloudFormation pass `""` for parameters
+//! left blank).
+
+use std::path::{Path, PathBuf};
+
+use auditbridge_shared::outbound::DEFAULT_MAX_BYTES;
+use auditbridge_shared::rules::{CompiledRules, Dialect, RulesError, RulesFile};
+
+/// The largest message SQS accepts at all (1 MiB).
+pub const SQS_MAX_MESSAGE_BYTES: usize = 1_048_576;
+
+/// The example rules (`rules/security.json`), compiled into the binary.
+///
+/// Embedding them means the function always has its rules "packaged": no file to copy
+/// next to `bootstrap`, nothing to go missing between `sam build` and deployment. Their
+/// targets name queues through `${SECURITY_ALERTS_QUEUE_URL}` (standard) and
+/// `${AUDIT_TIMELINE_QUEUE_URL}` (FIFO), which the SAM template sets.
+pub const PACKAGED_RULES: &str = include_str!("../../../rules/security.json");
+
+/// Where the rules come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RulesSource {
+    /// [`PACKAGED_RULES`], embedded in the binary (the default: `RULES_FILE` unset).
+    Packaged,
+    /// `RULES_FILE`: a rules file read at start.
+    File(PathBuf),
+}
+
+/// What the evaluate function needs to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `RULES_FILE`: path of the rules file; unset means [`RulesSource::Packaged`].
+    pub rules: RulesSource,
+    /// `PATTERN_DIALECT`: `default` (AWS plus Tencent's extensions) or `aws`.
+    pub dialect: Dialect,
+    /// `MAX_MESSAGE_BYTES`: largest target message (body plus attributes); default
+    /// 262144, at most 1048576. A larger message fails its source message.
+    pub max_message_bytes: usize,
+}
+
+/// A setting or the rules it names cannot be used. Names the variable, or the rules
+/// file with every problem in it (each naming its rule).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{variable}={value:?}: {reason}")]
+    Invalid {
+        variable: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("RULES_FILE={}: cannot read it: {source}", .path.display())]
+    RulesUnreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Every problem of the rules, one per line, each naming its rule, e.g.
+    /// `rule sg-opened-to-world: targets[0].queue: environment variable
+    /// SECURITY_ALERTS_QUEUE_URL is not set (target "page")`.
+    #[error("{origin} cannot be used ({} problem(s)):\n{source}", .source.problems().len())]
+    Rules {
+        /// `the packaged rules (rules/security.json)` or `RULES_FILE=<path>`.
+        origin: String,
+        #[source]
+        source: RulesError,
+    },
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (a variable name to its value), so parsing can be
+    /// tested without touching the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let optional = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let rules = match optional("RULES_FILE") {
+            Some(path) => RulesSource::File(PathBuf::from(path.trim())),
+            None => RulesSource::Packaged,
+        };
+        let dialect = match optional("PATTERN_DIALECT") {
+            Some(value) => parse_dialect(&value)?,
+            None => Dialect::Default,
+        };
+        let max_message_bytes = match optional("MAX_MESSAGE_BYTES") {
+            Some(value) => parse_max_bytes(&value)?,
+            None => DEFAULT_MAX_BYTES,
+        };
+        Ok(Config {
+            rules,
+            dialect,
+            max_message_bytes,
+        })
+    }
+
+    /// Reads, checks and compiles the rules, resolving `${NAME}` in queue URLs through
+    /// `env` (in the function: `std::env::var`). Done once, at start.
+    pub fn load_rules(
+        &self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<CompiledRules, ConfigError> {
+        let (origin, text) = match &self.rules {
+            RulesSource::Packaged => (
+                "the packaged rules (rules/security.json)".to_string(),
+                PACKAGED_RULES.to_string(),
+            ),
+            RulesSource::File(path) => (
+                format!("RULES_FILE={}", path.display()),
+                read_rules_file(path)?,
+            ),
+        };
+        RulesFile::parse(&text, self.dialect)
+            .and_then(|file| file.compile(env))
+            .map_err(|source| ConfigError::Rules { origin, source })
+    }
+}
+
+fn read_rules_file(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::RulesUnreadable {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn parse_dialect(value: &str) -> Result<Dialect, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "default" => Ok(Dialect::Default),
+        "aws" => Ok(Dialect::Aws),
+        _ => Err(ConfigError::Invalid {
+            variable: "PATTERN_DIALECT",
+            value: value.to_string(),
+            reason: "expected default or aws".into(),
+        }),
+    }
+}
+
+fn parse_max_bytes(value: &str) -> Result<usize, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        variable: "MAX_MESSAGE_BYTES",
+        value: value.to_string(),
+        reason,
+    };
+    let bytes: usize = value.trim().parse().map_err(|_| {
+        invalid(format!(
+            "expected a whole number of bytes from 1 to {SQS_MAX_MESSAGE_BYTES}"
+        ))
+    })?;
+    if bytes == 0 || bytes > SQS_MAX_MESSAGE_BYTES {
+        return Err(invalid(format!(
+            "must be from 1 to {SQS_MAX_MESSAGE_BYTES} (the SQS maximum)"
+        )));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let read = config(&[("RULES_FILE", " "), ("PATTERN_DIALECT", "")]).expect("valid");
+        assert_eq!(
+            read,
+            Config {
+                rules: RulesSource::Packaged,
+                dialect: Dialect::Default,
+                max_message_bytes: 262_144,
+            }
+        );
+    }
+
+    #[test]
+    fn every_setting_is_read() {
+        let read = config(&[
+            ("RULES_FILE", " /opt/rules.json "),
+            ("PATTERN_DIALECT", "AWS"),
+            ("MAX_MESSAGE_BYTES", "65536"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            read,
+            Config {
+                rules: RulesSource::File(PathBuf::from("/opt/rules.json")),
+                dialect: Dialect::Aws,
+                max_message_bytes: 65_536,
+            }
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_and_the_value() {
+        let cases = [
+            (
+                ("PATTERN_DIALECT", "tencent"),
+                "PATTERN_DIALECT=\"tencent\": expected default or aws",
+            ),
+            (
+                ("MAX_MESSAGE_BYTES", "big"),
+                "MAX_MESSAGE_BYTES=\"big\": expected a whole number",
+            ),
+            (
+                ("MAX_MESSAGE_BYTES", "2000000"),
+                "MAX_MESSAGE_BYTES=\"2000000\": must be from 1",
+            ),
+        ];
+        for (setting, expected) in cases {
+            let error = config(&[setting]).expect_err("must fail").to_string();
+            assert!(error.starts_with(expected), "{error}");
+        }
+    }
+
+    fn queues(name: &str) -> Option<String> {
+        match name {
+            "SECURITY_ALERTS_QUEUE_URL" => {
+                Some("https://sqs.us-east-1.amazonaws.com/123456789012/alerts".into())
+            }
+            "AUDIT_TIMELINE_QUEUE_URL" => {
+                Some("https://sqs.us-east-1.amazonaws.com/123456789012/timeline.fifo".into())
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_packaged_rules_compile_with_their_queues_set() {
+        let config = config(&[]).expect("valid");
+        let rules = config.load_rules(&queues).expect("compiles");
+        let names: Vec<&str> = rules.rules().iter().map(|rule| rule.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "sg-opened-to-world",
+                "cam-policy-attached-to-user",
+                "instance-or-database-deleted",
+                "kms-key-disabled-or-deleted",
+                "audit-trail-stopped"
+            ]
+        );
+        let timeline = &rules.rules()[0].targets()[1];
+        assert_eq!(
+            (timeline.queue_url(), timeline.is_fifo()),
+            (
+                "https://sqs.us-east-1.amazonaws.com/123456789012/timeline.fifo",
+                true
+            )
+        );
+    }
+
+    #[test]
+    fn an_unset_queue_variable_names_every_rule_using_it() {
+        let only_alerts = |name: &str| queues(name).filter(|_| name != "AUDIT_TIMELINE_QUEUE_URL");
+        let error = config(&[])
+            .expect("valid")
+            .load_rules(&only_alerts)
+            .expect_err("must fail");
+        let text = error.to_string();
+        assert!(
+            text.starts_with("the packaged rules (rules/security.json) cannot be used (5 problem(s)):\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("rule sg-opened-to-world: targets[1].queue: environment variable AUDIT_TIMELINE_QUEUE_URL is not set (target \"timeline\")"),
+            "{text}"
+        );
+        assert!(
+            text.contains("rule audit-trail-stopped: targets[1].queue:"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_rules_file_names_the_path() {
+        let config = Config {
+            rules: RulesSource::File(PathBuf::from("/nonexistent/auditbridge/rules.json")),
+            dialect: Dialect::Default,
+            max_message_bytes: DEFAULT_MAX_BYTES,
+        };
+        let error = config.load_rules(&queues).expect_err("must fail");
+        assert!(
+            error
+                .to_string()
+                .starts_with("RULES_FILE=/nonexistent/auditbridge/rules.json: cannot read it: "),
+            "{error}"
+        );
+    }
+}
