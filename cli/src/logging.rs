@@ -13,7 +13,9 @@ pub fn init(log_level: Option<&str>) -> anyhow::Result<()> {
     let filter = match log_level {
         Some(directives) => EnvFilter::try_new(directives)
             .with_context(|| format!("invalid --log-level {directives:?}"))?,
-        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER)),
+        None => {
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER))
+        }
     };
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -48,7 +48,11 @@ impl std::fmt::Display for Tally {
         match (self.skipped_reads, self.skipped_writes) {
             (reads, 0) => write!(f, "skipped {reads} (reads)")?,
             (0, writes) => write!(f, "skipped {writes} (writes)")?,
-            (reads, writes) => write!(f, "skipped {} ({reads} reads, {writes} writes)", reads + writes)?,
+            (reads, writes) => write!(
+                f,
+                "skipped {} ({reads} reads, {writes} writes)",
+                reads + writes
+            )?,
         }
         write!(f, ", failed {}", self.failed)
     }
@@ -75,9 +79,15 @@ pub fn for_each(
             break;
         }
     }
-    if serde_json::from_slice::<serde::de::IgnoredAny>(&line).is_err() {
-        return whole_document(input, normalizer, number, &line, each);
+    // A first line that is not text at all is reported on its own like any other bad
+    // line; the lines after it still count.
+    if let Ok(first_line) = std::str::from_utf8(&line) {
+        if serde_json::from_str::<serde::de::IgnoredAny>(first_line).is_err() {
+            tracing::debug!(input = %input.name, "reading one document");
+            return whole_document(input, normalizer, number, first_line, each);
+        }
     }
+    tracing::debug!(input = %input.name, "reading JSON lines");
     loop {
         if !is_blank(&line) {
             one_line(&input.name, normalizer, number, &line, &mut each)?;
@@ -96,19 +106,11 @@ fn whole_document(
     input: &mut Input,
     normalizer: &Normalizer,
     first: usize,
-    first_line: &[u8],
+    first_line: &str,
     mut each: impl FnMut(Item) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut text = "\n".repeat(first - 1);
-    match std::str::from_utf8(first_line) {
-        Ok(first_line) => text.push_str(first_line),
-        Err(error) => {
-            return each(Item::Failed(format!(
-                "{}: line {first}: not UTF-8 text: {error}",
-                input.name
-            )))
-        }
-    }
+    text.push_str(first_line);
     text.push('\n');
     input.read_to_string(&mut text)?;
     for outcome in normalizer.normalize_text(&text) {

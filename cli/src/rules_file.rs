@@ -28,7 +28,10 @@ pub fn report(name: &str, error: &RulesError) {
 }
 
 /// Every problem of `error` as one line: `file: rule name: path: reason`.
-pub fn problem_lines<'e>(name: &'e str, error: &'e RulesError) -> impl Iterator<Item = String> + 'e {
+pub fn problem_lines<'e>(
+    name: &'e str,
+    error: &'e RulesError,
+) -> impl Iterator<Item = String> + 'e {
     error
         .problems()
         .iter()

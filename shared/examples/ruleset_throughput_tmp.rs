@@ -38,7 +38,7 @@ fn envelope(i: usize) -> String {
 fn rule(i: usize) -> String {
     let products = ["vpc", "cvm", "cam", "cos", "cdb"];
     let p = products[i % 5];
-    let name = format!("Action{}", i % 300);
+    let name = if std::env::var("UNIQUE").is_ok() { format!("Action{i}") } else { format!("Action{}", i % 300) };
     let v = match i % 8 {
         0 => json!({"source": [format!("{p}.cloud.tencent")], "data": {"eventName": [name], "errorCode": ["0"]}}),
         1 => json!({"source": [format!("{p}.cloud.tencent")], "data": {"eventName": [{"prefix": format!("Action{}", i % 30)}], "userIdentity": {"type": [{"anything-but": "Service"}]}}}),

@@ -52,7 +52,7 @@ fn file_level_problems() {
     );
     assert_eq!(
         error_text(r#"{"rules": {}, "rule": []}"#),
-        "rules file: unknown key \"rule\" (the file has only \"rules\")\nrules file: \"rules\" must be an array of rules, got an object"
+        "rules file: unknown key \"rule\" (did you mean \"rules\"? the file has only \"rules\")\nrules file: \"rules\" must be an array of rules, got an object"
     );
 }
 

@@ -1,316 +1,346 @@
 //! The compiled `RuleSet` against the reference evaluator (`Pattern::matches`), on random
 //! patterns and events drawn from one small vocabulary so that they often meet.
 
-use auditbridge_shared::pattern::{Dialect, Pattern};
-use auditbridge_shared::ruleset::{RuleId, RuleSet, RuleSetBuilder};
-use proptest::prelude::*;
-use proptest::strategy::ValueTree;
-use proptest::test_runner::TestRunner;
-use serde_json::{json, Map, Value};
+/// Named so that `cargo test ruleset` selects these tests.
+mod ruleset {
+    use auditbridge_shared::pattern::{Dialect, Pattern};
+    use auditbridge_shared::ruleset::{RuleId, RuleSet, RuleSetBuilder};
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    use serde_json::{json, Map, Value};
 
-/// Keys of both patterns and events; `a.b` and `b.id` exercise dotted keys.
-const KEYS: &[&str] = &["a", "b", "id", "a.b", "b.id"];
+    /// Keys of both patterns and events; `a.b` and `b.id` exercise dotted keys.
+    const KEYS: &[&str] = &["a", "b", "id", "a.b", "b.id"];
 
-/// Strings, with case and Unicode folding traps (Kelvin sign, sharp s, dotted I).
-const STRINGS: &[&str] = &[
-    "", "a", "ab", "abc", "AbC", "b", "bc", "10.0.0.5", "10.1.2.3", "\u{212A}", "k", "K", "ß",
-    "SS", "\u{130}", "i\u{307}", "x*y", "a.b",
-];
+    /// Strings, with case and Unicode folding traps (Kelvin sign, sharp s, dotted I).
+    const STRINGS: &[&str] = &[
+        "", "a", "ab", "abc", "AbC", "b", "bc", "10.0.0.5", "10.1.2.3", "\u{212A}", "k", "K", "ß",
+        "SS", "\u{130}", "i\u{307}", "x*y", "a.b",
+    ];
 
-const WILDCARDS: &[&str] = &["a*", "*c", "a*c", "*b*", "*", "abc", "A*", "*\u{307}", ""];
+    const WILDCARDS: &[&str] = &["a*", "*c", "a*c", "*b*", "*", "abc", "A*", "*\u{307}", ""];
 
-fn string() -> impl Strategy<Value = String> {
-    proptest::sample::select(STRINGS).prop_map(str::to_owned)
-}
+    fn string() -> impl Strategy<Value = String> {
+        proptest::sample::select(STRINGS).prop_map(str::to_owned)
+    }
 
-fn number() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        proptest::sample::select(&[-2i64, 0, 1, 5, 300][..]).prop_map(|n| json!(n)),
-        proptest::sample::select(&[-0.0f64, 1.0, 1.5, 5.0, 300.0, 2.5e-3][..])
-            .prop_map(|n| json!(n)),
-    ]
-}
-
-fn scalar() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        4 => string().prop_map(Value::String),
-        3 => number(),
-        1 => any::<bool>().prop_map(Value::Bool),
-        1 => Just(Value::Null),
-    ]
-}
-
-/// One alternative of a pattern leaf, every operator of the default dialect.
-fn matcher() -> impl Strategy<Value = Value> {
-    let wildcard = || proptest::sample::select(WILDCARDS).prop_map(str::to_owned);
-    prop_oneof![
-        6 => scalar(),
-        2 => string().prop_map(|s| json!({"prefix": s})),
-        1 => string().prop_map(|s| json!({"prefix": {"equals-ignore-case": s}})),
-        2 => string().prop_map(|s| json!({"suffix": s})),
-        1 => string().prop_map(|s| json!({"suffix": {"equals-ignore-case": s}})),
-        2 => string().prop_map(|s| json!({"equals-ignore-case": s})),
-        2 => wildcard().prop_map(|w| json!({"wildcard": w})),
-        1 => string().prop_map(|s| json!({"anything-but": s})),
-        1 => prop::collection::vec(string(), 1..3).prop_map(|v| json!({"anything-but": v})),
-        1 => number().prop_map(|n| json!({"anything-but": n})),
-        1 => string().prop_map(|s| json!({"anything-but": {"prefix": s}})),
-        1 => string().prop_map(|s| json!({"anything-but": {"suffix": s}})),
-        1 => string().prop_map(|s| json!({"anything-but": {"equals-ignore-case": s}})),
-        1 => wildcard().prop_map(|w| json!({"anything-but": {"wildcard": w}})),
-        2 => proptest::sample::select(vec![
-            json!({"numeric": [">", 0]}),
-            json!({"numeric": [">=", 1, "<", 5]}),
-            json!({"numeric": ["=", 300]}),
-            json!({"numeric": ["<=", 0]}),
-            json!({"numeric": [">", -2, "<=", 1.5]}),
-            json!({"numeric": ["<", 0.0025]}),
-        ]),
-        2 => any::<bool>().prop_map(|b| json!({"exists": b})),
-        1 => proptest::sample::select(&["10.0.0.0/24", "10.0.0.5/32", "10.0.0.0/8"][..])
-            .prop_map(|c| json!({"cidr": c})),
-        1 => prop::collection::vec(string(), 1..3).prop_map(|v| json!({"contain": v})),
-        1 => string().prop_map(|s| json!({"contain": s})),
-        1 => proptest::sample::select(&[
-            r#"{"id":"a"}"#, r#"{"n":1}"#, r#"{"id":"ab","n":5}"#, r#"{"n":1.0}"#,
-        ][..]).prop_map(|a| json!({"array": a})),
-    ]
-}
-
-fn leaf() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        4 => prop::collection::vec(matcher(), 1..4).prop_map(Value::Array),
-        1 => scalar(), // Tencent bare scalar
-    ]
-}
-
-fn object_pattern(depth: u32) -> BoxedStrategy<Value> {
-    let value = if depth == 0 {
-        leaf().boxed()
-    } else {
-        prop_oneof![3 => leaf(), 1 => object_pattern(depth - 1)].boxed()
-    };
-    let fields = prop::collection::vec((proptest::sample::select(KEYS), value), 1..3);
-    let or = if depth == 0 {
-        Just(None).boxed()
-    } else {
+    fn number() -> impl Strategy<Value = Value> {
         prop_oneof![
-            4 => Just(None),
-            1 => prop::collection::vec(object_pattern(depth - 1), 2..4).prop_map(Some),
+            proptest::sample::select(&[-2i64, 0, 1, 5, 300][..]).prop_map(|n| json!(n)),
+            proptest::sample::select(&[-0.0f64, 1.0, 1.5, 5.0, 300.0, 2.5e-3][..])
+                .prop_map(|n| json!(n)),
+        ]
+    }
+
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            4 => string().prop_map(Value::String),
+            3 => number(),
+            1 => any::<bool>().prop_map(Value::Bool),
+            1 => Just(Value::Null),
+        ]
+    }
+
+    /// One alternative of a pattern leaf, every operator of the default dialect.
+    fn matcher() -> impl Strategy<Value = Value> {
+        let wildcard = || proptest::sample::select(WILDCARDS).prop_map(str::to_owned);
+        prop_oneof![
+            6 => scalar(),
+            2 => string().prop_map(|s| json!({"prefix": s})),
+            1 => string().prop_map(|s| json!({"prefix": {"equals-ignore-case": s}})),
+            2 => string().prop_map(|s| json!({"suffix": s})),
+            1 => string().prop_map(|s| json!({"suffix": {"equals-ignore-case": s}})),
+            2 => string().prop_map(|s| json!({"equals-ignore-case": s})),
+            2 => wildcard().prop_map(|w| json!({"wildcard": w})),
+            1 => string().prop_map(|s| json!({"anything-but": s})),
+            1 => prop::collection::vec(string(), 1..3).prop_map(|v| json!({"anything-but": v})),
+            1 => number().prop_map(|n| json!({"anything-but": n})),
+            1 => string().prop_map(|s| json!({"anything-but": {"prefix": s}})),
+            1 => string().prop_map(|s| json!({"anything-but": {"suffix": s}})),
+            1 => string().prop_map(|s| json!({"anything-but": {"equals-ignore-case": s}})),
+            1 => wildcard().prop_map(|w| json!({"anything-but": {"wildcard": w}})),
+            2 => proptest::sample::select(vec![
+                json!({"numeric": [">", 0]}),
+                json!({"numeric": [">=", 1, "<", 5]}),
+                json!({"numeric": ["=", 300]}),
+                json!({"numeric": ["<=", 0]}),
+                json!({"numeric": [">", -2, "<=", 1.5]}),
+                json!({"numeric": ["<", 0.0025]}),
+            ]),
+            2 => any::<bool>().prop_map(|b| json!({"exists": b})),
+            1 => proptest::sample::select(&["10.0.0.0/24", "10.0.0.5/32", "10.0.0.0/8"][..])
+                .prop_map(|c| json!({"cidr": c})),
+            1 => prop::collection::vec(string(), 1..3).prop_map(|v| json!({"contain": v})),
+            1 => string().prop_map(|s| json!({"contain": s})),
+            1 => proptest::sample::select(&[
+                r#"{"id":"a"}"#, r#"{"n":1}"#, r#"{"id":"ab","n":5}"#, r#"{"n":1.0}"#,
+            ][..]).prop_map(|a| json!({"array": a})),
+        ]
+    }
+
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            4 => prop::collection::vec(matcher(), 1..4).prop_map(Value::Array),
+            1 => scalar(), // Tencent bare scalar
+        ]
+    }
+
+    fn object_pattern(depth: u32) -> BoxedStrategy<Value> {
+        let value = if depth == 0 {
+            leaf().boxed()
+        } else {
+            prop_oneof![3 => leaf(), 1 => object_pattern(depth - 1)].boxed()
+        };
+        let fields = prop::collection::vec((proptest::sample::select(KEYS), value), 1..3);
+        let or = if depth == 0 {
+            Just(None).boxed()
+        } else {
+            prop_oneof![
+                4 => Just(None),
+                1 => prop::collection::vec(object_pattern(depth - 1), 2..4).prop_map(Some),
+            ]
+            .boxed()
+        };
+        (fields, or)
+            .prop_map(|(fields, or)| {
+                let mut map = Map::new();
+                for (key, value) in fields {
+                    map.insert(key.to_owned(), value);
+                }
+                if let Some(branches) = or {
+                    map.insert("$or".to_owned(), Value::Array(branches));
+                }
+                Value::Object(map)
+            })
+            .boxed()
+    }
+
+    /// A valid pattern, with the JSON it was parsed from.
+    fn pattern() -> impl Strategy<Value = (Value, Pattern)> {
+        object_pattern(2).prop_filter_map("pattern the parser rejects", |value| {
+            let pattern = Pattern::from_value(&value, Dialect::Default).ok()?;
+            Some((value, pattern))
+        })
+    }
+
+    /// A tiny deterministic random source for [`witness`], seeded by proptest.
+    struct Dice(u64);
+
+    impl Dice {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+
+        fn scalar(&mut self) -> Value {
+            match self.below(4) {
+                0 => json!(STRINGS[self.below(STRINGS.len())]),
+                1 => json!([0, 1, 5, 300][self.below(4)]),
+                2 => json!([1.0, 1.5, 300.0, 2.5e-3][self.below(4)]),
+                _ => Value::Null,
+            }
+        }
+    }
+
+    /// An event made to (often, not always) match a pattern: each leaf gets a value that
+    /// one alternative accepts or a random one, values are sometimes wrapped in arrays with
+    /// other elements, one `$or` branch is merged in, keys are sometimes dropped.
+    fn witness(pattern: &Value, dice: &mut Dice) -> Value {
+        let Value::Object(fields) = pattern else {
+            return dice.scalar();
+        };
+        let mut event = Map::new();
+        for (key, value) in fields {
+            if key == "$or" {
+                if let Value::Array(branches) = value {
+                    if let Value::Object(branch) =
+                        witness(&branches[dice.below(branches.len())], dice)
+                    {
+                        event.extend(branch);
+                    }
+                }
+                continue;
+            }
+            if dice.below(12) == 0 {
+                continue;
+            }
+            let produced = match value {
+                Value::Object(_) => Some(witness(value, dice)),
+                Value::Array(alternatives) => {
+                    witness_leaf(&alternatives[dice.below(alternatives.len())], dice)
+                }
+                scalar => Some(scalar.clone()),
+            };
+            let Some(mut produced) = produced else {
+                continue;
+            };
+            if dice.below(3) == 0 {
+                let mut items: Vec<Value> = (0..dice.below(3)).map(|_| dice.scalar()).collect();
+                items.insert(dice.below(items.len() + 1), produced);
+                produced = Value::Array(items);
+            }
+            event.insert(key.clone(), produced);
+        }
+        Value::Object(event)
+    }
+
+    /// A value the matcher (one alternative of a leaf) likely accepts; `None` for absence.
+    fn witness_leaf(matcher: &Value, dice: &mut Dice) -> Option<Value> {
+        let Value::Object(operator) = matcher else {
+            return Some(matcher.clone());
+        };
+        let Some((name, operand)) = operator.iter().next() else {
+            return Some(dice.scalar());
+        };
+        let text = operand.as_str().unwrap_or("");
+        Some(match name.as_str() {
+            "prefix" => json!(format!(
+                "{}c",
+                operand
+                    .get("equals-ignore-case")
+                    .and_then(Value::as_str)
+                    .unwrap_or(text)
+            )),
+            "suffix" => json!(format!(
+                "x{}",
+                operand
+                    .get("equals-ignore-case")
+                    .and_then(Value::as_str)
+                    .unwrap_or(text)
+            )),
+            "equals-ignore-case" => json!(text.to_uppercase()),
+            "wildcard" => json!(text.replace('*', "b")),
+            "exists" if operand == &json!(false) => return None,
+            "cidr" => json!("10.0.0.5"),
+            "contain" => match operand {
+                Value::Array(parts) => {
+                    json!(parts.iter().filter_map(Value::as_str).collect::<String>())
+                }
+                _ => json!(format!("_{text}_")),
+            },
+            "array" => {
+                let element: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+                json!([dice.scalar(), element])
+            }
+            _ => dice.scalar(),
+        })
+    }
+
+    fn event_value(depth: u32) -> BoxedStrategy<Value> {
+        if depth == 0 {
+            return scalar().boxed();
+        }
+        prop_oneof![
+            4 => scalar(),
+            2 => event_object(depth - 1),
+            2 => prop::collection::vec(event_value(depth - 1), 0..4).prop_map(Value::Array),
         ]
         .boxed()
-    };
-    (fields, or)
-        .prop_map(|(fields, or)| {
-            let mut map = Map::new();
-            for (key, value) in fields {
-                map.insert(key.to_owned(), value);
-            }
-            if let Some(branches) = or {
-                map.insert("$or".to_owned(), Value::Array(branches));
-            }
-            Value::Object(map)
-        })
-        .boxed()
-}
-
-/// A valid pattern, with the JSON it was parsed from.
-fn pattern() -> impl Strategy<Value = (Value, Pattern)> {
-    object_pattern(2).prop_filter_map("pattern the parser rejects", |value| {
-        let pattern = Pattern::from_value(&value, Dialect::Default).ok()?;
-        Some((value, pattern))
-    })
-}
-
-/// A tiny deterministic random source for [`witness`], seeded by proptest.
-struct Dice(u64);
-
-impl Dice {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((self.0 >> 33) % n as u64) as usize
     }
 
-    fn scalar(&mut self) -> Value {
-        match self.below(4) {
-            0 => json!(STRINGS[self.below(STRINGS.len())]),
-            1 => json!([0, 1, 5, 300][self.below(4)]),
-            2 => json!([1.0, 1.5, 300.0, 2.5e-3][self.below(4)]),
-            _ => Value::Null,
-        }
+    fn event_object(depth: u32) -> BoxedStrategy<Value> {
+        prop::collection::vec((proptest::sample::select(KEYS), event_value(depth)), 0..7)
+            .prop_map(|fields| {
+                Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            })
+            .boxed()
     }
-}
 
-/// An event made to (often, not always) match a pattern: each leaf gets a value that
-/// one alternative accepts or a random one, values are sometimes wrapped in arrays with
-/// other elements, one `$or` branch is merged in, keys are sometimes dropped.
-fn witness(pattern: &Value, dice: &mut Dice) -> Value {
-    let Value::Object(fields) = pattern else {
-        return dice.scalar();
-    };
-    let mut event = Map::new();
-    for (key, value) in fields {
-        if key == "$or" {
-            if let Value::Array(branches) = value {
-                if let Value::Object(branch) = witness(&branches[dice.below(branches.len())], dice) {
-                    event.extend(branch);
-                }
-            }
-            continue;
-        }
-        if dice.below(12) == 0 {
-            continue;
-        }
-        let produced = match value {
-            Value::Object(_) => Some(witness(value, dice)),
-            Value::Array(alternatives) => witness_leaf(&alternatives[dice.below(alternatives.len())], dice),
-            scalar => Some(scalar.clone()),
-        };
-        let Some(mut produced) = produced else { continue };
-        if dice.below(3) == 0 {
-            let mut items: Vec<Value> = (0..dice.below(3)).map(|_| dice.scalar()).collect();
-            items.insert(dice.below(items.len() + 1), produced);
-            produced = Value::Array(items);
-        }
-        event.insert(key.clone(), produced);
+    fn event() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            12 => event_object(3),
+            1 => event_value(2), // non-object events
+        ]
     }
-    Value::Object(event)
-}
 
-/// A value the matcher (one alternative of a leaf) likely accepts; `None` for absence.
-fn witness_leaf(matcher: &Value, dice: &mut Dice) -> Option<Value> {
-    let Value::Object(operator) = matcher else {
-        return Some(matcher.clone());
-    };
-    let Some((name, operand)) = operator.iter().next() else {
-        return Some(dice.scalar());
-    };
-    let text = operand.as_str().unwrap_or("");
-    Some(match name.as_str() {
-        "prefix" => json!(format!("{}c", operand.get("equals-ignore-case").and_then(Value::as_str).unwrap_or(text))),
-        "suffix" => json!(format!("x{}", operand.get("equals-ignore-case").and_then(Value::as_str).unwrap_or(text))),
-        "equals-ignore-case" => json!(text.to_uppercase()),
-        "wildcard" => json!(text.replace('*', "b")),
-        "exists" if operand == &json!(false) => return None,
-        "cidr" => json!("10.0.0.5"),
-        "contain" => match operand {
-            Value::Array(parts) => json!(parts.iter().filter_map(Value::as_str).collect::<String>()),
-            _ => json!(format!("_{text}_")),
-        },
-        "array" => {
-            let element: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-            json!([dice.scalar(), element])
+    fn build(patterns: &[(Value, Pattern)]) -> RuleSet {
+        let mut builder = RuleSetBuilder::new();
+        for (i, (_, pattern)) in patterns.iter().enumerate() {
+            builder.add(&format!("rule-{i}"), pattern).unwrap();
         }
-        _ => dice.scalar(),
-    })
-}
-
-fn event_value(depth: u32) -> BoxedStrategy<Value> {
-    if depth == 0 {
-        return scalar().boxed();
+        builder.build()
     }
-    prop_oneof![
-        4 => scalar(),
-        2 => event_object(depth - 1),
-        2 => prop::collection::vec(event_value(depth - 1), 0..4).prop_map(Value::Array),
-    ]
-    .boxed()
-}
 
-fn event_object(depth: u32) -> BoxedStrategy<Value> {
-    prop::collection::vec((proptest::sample::select(KEYS), event_value(depth)), 0..7)
-        .prop_map(|fields| {
-            Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
-        })
-        .boxed()
-}
-
-fn event() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        12 => event_object(3),
-        1 => event_value(2), // non-object events
-    ]
-}
-
-fn build(patterns: &[(Value, Pattern)]) -> RuleSet {
-    let mut builder = RuleSetBuilder::new();
-    for (i, (_, pattern)) in patterns.iter().enumerate() {
-        builder.add(&format!("rule-{i}"), pattern).unwrap();
-    }
-    builder.build()
-}
-
-fn expected(patterns: &[(Value, Pattern)], event: &Value) -> Vec<RuleId> {
-    patterns
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, p))| p.matches(event))
-        .map(|(i, _)| RuleId(i))
-        .collect()
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 768, ..ProptestConfig::default() })]
-
-    #[test]
-    fn ruleset_agrees_with_the_reference_evaluator(
-        patterns in prop::collection::vec(pattern(), 1..10),
-        random_events in prop::collection::vec(event(), 0..4),
-        witnesses in prop::collection::vec((any::<prop::sample::Index>(), any::<u64>()), 1..6),
-    ) {
-        let rules = build(&patterns);
-        let made: Vec<Value> = witnesses
+    fn expected(patterns: &[(Value, Pattern)], event: &Value) -> Vec<RuleId> {
+        patterns
             .iter()
-            .map(|(which, seed)| witness(&patterns[which.index(patterns.len())].0, &mut Dice(*seed)))
-            .collect();
-        for event in random_events.iter().chain(&made) {
-            let want = expected(&patterns, event);
-            prop_assert_eq!(rules.matches(event), want.clone(), "matches() on {}", event);
-            let text = serde_json::to_string(event).unwrap();
-            prop_assert_eq!(rules.matches_json(&text).unwrap(), want, "matches_json() on {}", text);
+            .enumerate()
+            .filter(|(_, (_, p))| p.matches(event))
+            .map(|(i, _)| RuleId(i))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 768, ..ProptestConfig::default() })]
+
+        #[test]
+        fn ruleset_agrees_with_the_reference_evaluator(
+            patterns in prop::collection::vec(pattern(), 1..10),
+            random_events in prop::collection::vec(event(), 0..4),
+            witnesses in prop::collection::vec((any::<prop::sample::Index>(), any::<u64>()), 1..6),
+        ) {
+            let rules = build(&patterns);
+            let made: Vec<Value> = witnesses
+                .iter()
+                .map(|(which, seed)| witness(&patterns[which.index(patterns.len())].0, &mut Dice(*seed)))
+                .collect();
+            for event in random_events.iter().chain(&made) {
+                let want = expected(&patterns, event);
+                prop_assert_eq!(rules.matches(event), want.clone(), "matches() on {}", event);
+                let text = serde_json::to_string(event).unwrap();
+                prop_assert_eq!(rules.matches_json(&text).unwrap(), want, "matches_json() on {}", text);
+            }
         }
     }
-}
 
-/// The property above is only meaningful if its generators make matching and
-/// non-matching pairs alike, and mostly valid patterns.
-#[test]
-fn generators_produce_a_healthy_share_of_matches() {
-    let mut runner = TestRunner::deterministic();
-    let raw = object_pattern(2);
-    let (mut parsed, mut tried) = (0, 0);
-    for _ in 0..500 {
-        tried += 1;
-        let value = raw.new_tree(&mut runner).unwrap().current();
-        parsed += usize::from(Pattern::from_value(&value, Dialect::Default).is_ok());
-    }
-    assert!(
-        parsed * 10 >= tried * 6,
-        "only {parsed} of {tried} generated patterns parse"
-    );
-
-    let pairs = (pattern(), event(), any::<u64>());
-    let (mut matched, mut in_arrays, total) = (0, 0, 2000);
-    for i in 0..total {
-        let ((json, pattern), random, seed) = pairs.new_tree(&mut runner).unwrap().current();
-        // Half random events, half witnesses, as in the property.
-        let event = if i % 2 == 0 { random } else { witness(&json, &mut Dice(seed)) };
-        if pattern.matches(&event) {
-            matched += 1;
-            in_arrays += usize::from(serde_json::to_string(&event).unwrap().contains('['));
+    /// The property above is only meaningful if its generators make matching and
+    /// non-matching pairs alike, and mostly valid patterns.
+    #[test]
+    fn generators_produce_a_healthy_share_of_matches() {
+        let mut runner = TestRunner::deterministic();
+        let raw = object_pattern(2);
+        let (mut parsed, mut tried) = (0, 0);
+        for _ in 0..500 {
+            tried += 1;
+            let value = raw.new_tree(&mut runner).unwrap().current();
+            parsed += usize::from(Pattern::from_value(&value, Dialect::Default).is_ok());
         }
+        assert!(
+            parsed * 10 >= tried * 6,
+            "only {parsed} of {tried} generated patterns parse"
+        );
+
+        let pairs = (pattern(), event(), any::<u64>());
+        let (mut matched, mut in_arrays, total) = (0, 0, 2000);
+        for i in 0..total {
+            let ((json, pattern), random, seed) = pairs.new_tree(&mut runner).unwrap().current();
+            // Half random events, half witnesses, as in the property.
+            let event = if i % 2 == 0 {
+                random
+            } else {
+                witness(&json, &mut Dice(seed))
+            };
+            if pattern.matches(&event) {
+                matched += 1;
+                in_arrays += usize::from(serde_json::to_string(&event).unwrap().contains('['));
+            }
+        }
+        eprintln!("{parsed}/{tried} patterns parse; {matched}/{total} pairs match, {in_arrays} with arrays");
+        assert!(
+            matched * 100 >= total * 15,
+            "only {matched} of {total} pairs match"
+        );
+        assert!(
+            matched * 100 <= total * 85,
+            "{matched} of {total} pairs match: too easy"
+        );
+        assert!(
+            in_arrays * 100 >= matched * 10,
+            "only {in_arrays} of {matched} matches involve arrays"
+        );
     }
-    eprintln!("{parsed}/{tried} patterns parse; {matched}/{total} pairs match, {in_arrays} with arrays");
-    assert!(
-        matched * 100 >= total * 15,
-        "only {matched} of {total} pairs match"
-    );
-    assert!(
-        matched * 100 <= total * 85,
-        "{matched} of {total} pairs match: too easy"
-    );
-    assert!(
-        in_arrays * 100 >= matched * 10,
-        "only {in_arrays} of {matched} matches involve arrays"
-    );
 }

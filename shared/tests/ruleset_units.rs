@@ -1,264 +1,339 @@
 //! Behaviour of `RuleSet` on chosen cases; `ruleset_props.rs` covers random ones.
 
-use auditbridge_shared::pattern::{Dialect, ObjectPattern, Pattern};
-use auditbridge_shared::ruleset::{RuleId, RuleSet, RuleSetBuilder, RuleSetErrorKind};
-use serde_json::{json, Value};
+/// Named so that `cargo test ruleset` selects these tests.
+mod ruleset {
+    use auditbridge_shared::pattern::{Dialect, ObjectPattern, Pattern};
+    use auditbridge_shared::ruleset::{RuleId, RuleSet, RuleSetBuilder, RuleSetErrorKind};
+    use serde_json::{json, Value};
 
-fn pattern(value: Value) -> Pattern {
-    Pattern::from_value(&value, Dialect::Default).unwrap()
-}
-
-/// `{}` (the parser refuses it) stands for the empty pattern, built directly: it has
-/// one conjunction with no condition, so it matches every event.
-fn rules(patterns: &[Value]) -> (RuleSet, Vec<Pattern>) {
-    let parsed: Vec<Pattern> = patterns
-        .iter()
-        .map(|p| match p {
-            Value::Object(map) if map.is_empty() => Pattern {
-                root: ObjectPattern::default(),
-            },
-            _ => pattern(p.clone()),
-        })
-        .collect();
-    let mut builder = RuleSetBuilder::new();
-    for (i, p) in parsed.iter().enumerate() {
-        assert_eq!(builder.add(&format!("r{i}"), p).unwrap(), RuleId(i));
+    fn pattern(value: Value) -> Pattern {
+        Pattern::from_value(&value, Dialect::Default).unwrap()
     }
-    (builder.build(), parsed)
-}
 
-/// Both entry points, checked against each other and against the reference evaluator.
-fn matched(set: &RuleSet, patterns: &[Pattern], event: &Value) -> Vec<usize> {
-    let from_value = set.matches(event);
-    let from_json = set.matches_json(&event.to_string()).unwrap();
-    assert_eq!(from_value, from_json, "matches vs matches_json on {event}");
-    let reference: Vec<RuleId> = (0..patterns.len())
-        .filter(|&i| patterns[i].matches(event))
-        .map(RuleId)
-        .collect();
-    assert_eq!(from_value, reference, "ruleset vs reference on {event}");
-    from_value.into_iter().map(|id| id.0).collect()
-}
-
-#[test]
-fn duplicate_names_are_rejected() {
-    let mut builder = RuleSetBuilder::new();
-    let p = pattern(json!({"a": ["x"]}));
-    assert_eq!(builder.add("alpha", &p).unwrap(), RuleId(0));
-    assert_eq!(builder.add("beta", &p).unwrap(), RuleId(1));
-    let error = builder.add("alpha", &p).unwrap_err();
-    assert_eq!(error.name(), "alpha");
-    assert_eq!(error.kind(), &RuleSetErrorKind::DuplicateName { first: RuleId(0) });
-    assert!(error.to_string().contains("alpha"), "{error}");
-    let set = builder.build();
-    assert_eq!(set.len(), 2);
-    assert_eq!(set.name(RuleId(1)), "beta");
-}
-
-#[test]
-fn too_many_conditions_in_one_combination_are_rejected() {
-    let fields: serde_json::Map<String, Value> =
-        (0..65).map(|i| (format!("k{i}"), json!(["v"]))).collect();
-    let mut builder = RuleSetBuilder::new();
-    let error = builder.add("wide", &pattern(Value::Object(fields))).unwrap_err();
-    assert_eq!(
-        error.kind(),
-        &RuleSetErrorKind::TooManyConditions { count: 65, limit: 64 }
-    );
-    let fields: serde_json::Map<String, Value> =
-        (0..64).map(|i| (format!("k{i}"), json!(["v"]))).collect();
-    let event = Value::Object(fields.keys().map(|k| (k.clone(), json!("v"))).collect());
-    let mut builder = RuleSetBuilder::new();
-    builder.add("wide", &pattern(Value::Object(fields))).unwrap();
-    assert_eq!(builder.build().matches(&event), vec![RuleId(0)]);
-}
-
-#[test]
-fn rules_that_match_nothing_and_an_empty_set() {
-    let (set, patterns) = rules(&[
-        json!({"source": ["nowhere"]}),
-        json!({"detail": {"x": [{"numeric": [">", 10]}]}}),
-    ]);
-    for event in [
-        json!({"source": "cvm.cloud.tencent", "detail": {"x": 3}}),
-        json!({"detail": {"x": "11"}}),
-        json!({}),
-    ] {
-        assert!(matched(&set, &patterns, &event).is_empty(), "{event}");
-    }
-    let empty = RuleSetBuilder::new().build();
-    assert!(empty.is_empty());
-    assert!(empty.matches(&json!({"a": 1})).is_empty());
-    assert!(empty.matches_json(r#"{"a": 1}"#).unwrap().is_empty());
-}
-
-#[test]
-fn many_rules_sharing_an_anchor_value() {
-    // Every rule shares `source`; each has its own eventName, some share one.
-    let patterns: Vec<Value> = (0..500)
-        .map(|i| {
-            json!({
-                "source": ["cvm.cloud.tencent"],
-                "data": {"eventName": [format!("Op{}", i % 250)]}
+    /// `{}` (the parser refuses it) stands for the empty pattern, built directly: it has
+    /// one conjunction with no condition, so it matches every event.
+    fn rules(patterns: &[Value]) -> (RuleSet, Vec<Pattern>) {
+        let parsed: Vec<Pattern> = patterns
+            .iter()
+            .map(|p| match p {
+                Value::Object(map) if map.is_empty() => Pattern {
+                    root: ObjectPattern::default(),
+                },
+                _ => pattern(p.clone()),
             })
-        })
-        .collect();
-    let (set, parsed) = rules(&patterns);
-    let event = json!({"source": "cvm.cloud.tencent", "data": {"eventName": "Op7"}});
-    assert_eq!(matched(&set, &parsed, &event), vec![7, 257]);
-    let other_source = json!({"source": "cam.cloud.tencent", "data": {"eventName": "Op7"}});
-    assert!(matched(&set, &parsed, &other_source).is_empty());
-}
-
-#[test]
-fn conditions_under_one_array_must_match_in_the_same_element() {
-    let (set, patterns) = rules(&[
-        json!({"items": {"id": ["a"], "n": [1]}}),
-        json!({"items": {"id": ["b"], "n": [1]}}),
-        json!({"items": {"id": ["a"]}, "top": [true]}),
-    ]);
-    let event = json!({"items": [{"id": "a", "n": 2}, {"id": "b", "n": 1}], "top": true});
-    assert_eq!(matched(&set, &patterns, &event), vec![1, 2]);
-    // Different arrays do not constrain each other.
-    let nested = json!({"items": [{"id": ["x", "a"], "n": [2, 1]}]});
-    assert_eq!(matched(&set, &patterns, &nested), vec![0]);
-}
-
-#[test]
-fn exists_false_only_rules_are_checked_on_every_event() {
-    let (set, patterns) = rules(&[
-        json!({"errorCode": [{"exists": false}]}),
-        json!({"a": {"b": [{"exists": false}]}, "c": [{"exists": false}]}),
-        json!({}),
-    ]);
-    assert_eq!(matched(&set, &patterns, &json!({"x": 1})), vec![0, 1, 2]);
-    assert_eq!(matched(&set, &patterns, &json!({"errorCode": 0})), vec![1, 2]);
-    assert_eq!(matched(&set, &patterns, &json!({"a": {"b": null}})), vec![0, 2]);
-    // An object or an empty array has no leaf: still absent.
-    assert_eq!(matched(&set, &patterns, &json!({"errorCode": {}, "c": []})), vec![0, 1, 2]);
-}
-
-#[test]
-fn a_rule_with_every_operator() {
-    let every = json!({
-        "exact": ["v", 300, true, null],
-        "prefix": [{"prefix": "pre"}],
-        "prefix_ci": [{"prefix": {"equals-ignore-case": "PRE"}}],
-        "suffix": [{"suffix": ".png"}],
-        "suffix_ci": [{"suffix": {"equals-ignore-case": ".PNG"}}],
-        "eic": [{"equals-ignore-case": "Alice"}],
-        "wildcard": [{"wildcard": "a*b*c"}],
-        "but": [{"anything-but": ["x", "y"]}],
-        "but_prefix": [{"anything-but": {"prefix": "tmp"}}],
-        "numeric": [{"numeric": [">", 0, "<=", 5]}],
-        "present": [{"exists": true}],
-        "absent": [{"exists": false}],
-        "ip": [{"cidr": "10.0.0.0/24"}],
-        "text": [{"contain": ["foo", "bar"]}],
-        "list": [{"array": "{\"name\":\"id\"}"}]
-    });
-    let good = json!({
-        "exact": 300.0, "prefix": "prefix", "prefix_ci": "PREfix", "suffix": "a.png",
-        "suffix_ci": "A.PnG", "eic": "aLICE", "wildcard": "a-b-c", "but": "z",
-        "but_prefix": "final", "numeric": 5, "present": null, "ip": "10.0.0.9",
-        "text": "barfoo", "list": [{"name": "x"}, {"name": "id", "more": 1}]
-    });
-    let (set, patterns) = rules(&[every]);
-    assert_eq!(matched(&set, &patterns, &good), vec![0]);
-    let breakers = [
-        ("exact", json!("300")), ("prefix", json!("xpre")), ("prefix_ci", json!("pr")),
-        ("suffix", json!("a.PNG")), ("suffix_ci", json!("png")), ("eic", json!("alic")),
-        ("wildcard", json!("a-b")), ("but", json!("x")), ("but_prefix", json!("tmp1")),
-        ("numeric", json!(0)), ("absent", json!(1)), ("ip", json!("10.0.1.9")),
-        ("text", json!("foo")), ("list", json!([{"name": "x"}])),
-    ];
-    for (key, value) in breakers {
-        let mut event = good.clone();
-        event[key] = value;
-        assert!(matched(&set, &patterns, &event).is_empty(), "{key} should break the match");
-        let mut missing = good.clone();
-        missing.as_object_mut().unwrap().remove(key);
-        let expect_match = key == "absent";
-        assert_eq!(!matched(&set, &patterns, &missing).is_empty(), expect_match, "without {key}");
+            .collect();
+        let mut builder = RuleSetBuilder::new();
+        for (i, p) in parsed.iter().enumerate() {
+            assert_eq!(builder.add(&format!("r{i}"), p).unwrap(), RuleId(i));
+        }
+        (builder.build(), parsed)
     }
-    let mut without_present = good.clone();
-    without_present.as_object_mut().unwrap().remove("present");
-    assert!(matched(&set, &patterns, &without_present).is_empty());
-}
 
-#[test]
-fn dotted_keys_in_events_and_patterns_meet() {
-    let (set, patterns) = rules(&[
-        json!({"detail": {"state": ["on"]}}),
-        json!({"detail.state": ["on"]}),
-        json!({"detail": {"a.b": {"c": [1]}}}),
-    ]);
-    assert_eq!(matched(&set, &patterns, &json!({"detail.state": "on"})), vec![0, 1]);
-    assert_eq!(matched(&set, &patterns, &json!({"detail": {"state": "on"}})), vec![0, 1]);
-    assert_eq!(matched(&set, &patterns, &json!({"detail.a": {"b.c": 1}})), vec![2]);
-    assert!(matched(&set, &patterns, &json!({"detail": {"state.x": "on"}})).is_empty());
-}
-
-#[test]
-fn invalid_json_is_an_event_error() {
-    let (set, _) = rules(&[json!({"a": ["x"]})]);
-    for text in [r#"{"a": "x""#, r#"{"a": "x"} trailing"#, "", r#"{"b": [1, ]}"#, r#"{"b": "\q"}"#] {
-        let error = set.matches_json(text).unwrap_err();
-        assert!(error.line() >= 1, "{text}: {error}");
-        assert!(error.to_string().starts_with("event is not valid JSON"), "{error}");
-        assert!(serde_json::from_str::<Value>(text).is_err());
+    /// Both entry points, checked against each other and against the reference evaluator.
+    fn matched(set: &RuleSet, patterns: &[Pattern], event: &Value) -> Vec<usize> {
+        let from_value = set.matches(event);
+        let from_json = set.matches_json(&event.to_string()).unwrap();
+        assert_eq!(from_value, from_json, "matches vs matches_json on {event}");
+        let reference: Vec<RuleId> = (0..patterns.len())
+            .filter(|&i| patterns[i].matches(event))
+            .map(RuleId)
+            .collect();
+        assert_eq!(from_value, reference, "ruleset vs reference on {event}");
+        from_value.into_iter().map(|id| id.0).collect()
     }
-    let error = set.matches_json("{\n\"a\": tru}").unwrap_err();
-    assert_eq!((error.line(), error.column()), (2, 9), "{error}");
-}
 
-#[test]
-fn non_object_events() {
-    let (set, patterns) = rules(&[json!({}), json!({"a": ["x"]}), json!({"a": [{"exists": false}]})]);
-    for event in [json!(5), json!("x"), json!(null), json!([]), json!([1, "x"])] {
-        assert_eq!(matched(&set, &patterns, &event), vec![0, 2], "{event}");
+    #[test]
+    fn duplicate_names_are_rejected() {
+        let mut builder = RuleSetBuilder::new();
+        let p = pattern(json!({"a": ["x"]}));
+        assert_eq!(builder.add("alpha", &p).unwrap(), RuleId(0));
+        assert_eq!(builder.add("beta", &p).unwrap(), RuleId(1));
+        let error = builder.add("alpha", &p).unwrap_err();
+        assert_eq!(error.name(), "alpha");
+        assert_eq!(
+            error.kind(),
+            &RuleSetErrorKind::DuplicateName { first: RuleId(0) }
+        );
+        assert!(error.to_string().contains("alpha"), "{error}");
+        let set = builder.build();
+        assert_eq!(set.len(), 2);
+        assert_eq!(set.name(RuleId(1)), "beta");
     }
-    // Arrays are transparent, at the top level too.
-    assert_eq!(matched(&set, &patterns, &json!([{"a": "x"}, 2])), vec![0, 1]);
-}
 
-#[test]
-fn duplicate_keys_in_event_text_follow_serde_json_last_wins() {
-    let (set, _) = rules(&[
-        json!({"a": ["x"]}),
-        json!({"a": ["y"]}),
-        json!({"o": {"k": [1]}}),
-        json!({"o": {"k": [2]}}),
-    ]);
-    for text in [
-        r#"{"a": "x", "a": "y"}"#,
-        r#"{"a": "y", "a": "x"}"#,
-        r#"{"a": ["x", "y"], "a": {"z": 1}}"#,
-        r#"{"o": {"k": 1}, "o": {"k": 2}}"#,
-        r#"{"o": {"k": 1, "k": 2}, "o.k": 1}"#,
-        r#"{"a": "x", "o": {"k": 1, "k": 2}, "a": "y", "a": "x"}"#,
-    ] {
-        let value: Value = serde_json::from_str(text).unwrap();
-        assert_eq!(set.matches_json(text).unwrap(), set.matches(&value), "{text}");
+    #[test]
+    fn too_many_conditions_in_one_combination_are_rejected() {
+        let fields: serde_json::Map<String, Value> =
+            (0..65).map(|i| (format!("k{i}"), json!(["v"]))).collect();
+        let mut builder = RuleSetBuilder::new();
+        let error = builder
+            .add("wide", &pattern(Value::Object(fields)))
+            .unwrap_err();
+        assert_eq!(
+            error.kind(),
+            &RuleSetErrorKind::TooManyConditions {
+                count: 65,
+                limit: 64
+            }
+        );
+        let fields: serde_json::Map<String, Value> =
+            (0..64).map(|i| (format!("k{i}"), json!(["v"]))).collect();
+        let event = Value::Object(fields.keys().map(|k| (k.clone(), json!("v"))).collect());
+        let mut builder = RuleSetBuilder::new();
+        builder
+            .add("wide", &pattern(Value::Object(fields)))
+            .unwrap();
+        assert_eq!(builder.build().matches(&event), vec![RuleId(0)]);
     }
-}
 
-#[test]
-fn escaped_keys_and_values_are_decoded() {
-    let (set, patterns) = rules(&[json!({"k\"ey": {"é": ["\u{1F600}\n"]}})]);
-    let text = r#"{"k\"ey": {"\u00e9": "\ud83d\ude00\n"}}"#;
-    assert_eq!(set.matches_json(text).unwrap(), vec![RuleId(0)]);
-    assert_eq!(matched(&set, &patterns, &serde_json::from_str(text).unwrap()), vec![0]);
-}
+    #[test]
+    fn rules_that_match_nothing_and_an_empty_set() {
+        let (set, patterns) = rules(&[
+            json!({"source": ["nowhere"]}),
+            json!({"detail": {"x": [{"numeric": [">", 10]}]}}),
+        ]);
+        for event in [
+            json!({"source": "cvm.cloud.tencent", "detail": {"x": 3}}),
+            json!({"detail": {"x": "11"}}),
+            json!({}),
+        ] {
+            assert!(matched(&set, &patterns, &event).is_empty(), "{event}");
+        }
+        let empty = RuleSetBuilder::new().build();
+        assert!(empty.is_empty());
+        assert!(empty.matches(&json!({"a": 1})).is_empty());
+        assert!(empty.matches_json(r#"{"a": 1}"#).unwrap().is_empty());
+    }
 
-#[test]
-fn a_rule_set_is_reusable_across_threads_and_events() {
-    let (set, patterns) = rules(&[
-        json!({"n": [{"numeric": [">=", 10]}]}),
-        json!({"s": [{"prefix": "ab"}]}),
-    ]);
-    let set = std::sync::Arc::new(set);
-    let handles: Vec<_> = (0..4)
+    #[test]
+    fn many_rules_sharing_an_anchor_value() {
+        // Every rule shares `source`; each has its own eventName, some share one.
+        let patterns: Vec<Value> = (0..500)
+            .map(|i| {
+                json!({
+                    "source": ["cvm.cloud.tencent"],
+                    "data": {"eventName": [format!("Op{}", i % 250)]}
+                })
+            })
+            .collect();
+        let (set, parsed) = rules(&patterns);
+        let event = json!({"source": "cvm.cloud.tencent", "data": {"eventName": "Op7"}});
+        assert_eq!(matched(&set, &parsed, &event), vec![7, 257]);
+        let other_source = json!({"source": "cam.cloud.tencent", "data": {"eventName": "Op7"}});
+        assert!(matched(&set, &parsed, &other_source).is_empty());
+    }
+
+    #[test]
+    fn conditions_under_one_array_must_match_in_the_same_element() {
+        let (set, patterns) = rules(&[
+            json!({"items": {"id": ["a"], "n": [1]}}),
+            json!({"items": {"id": ["b"], "n": [1]}}),
+            json!({"items": {"id": ["a"]}, "top": [true]}),
+        ]);
+        let event = json!({"items": [{"id": "a", "n": 2}, {"id": "b", "n": 1}], "top": true});
+        assert_eq!(matched(&set, &patterns, &event), vec![1, 2]);
+        // Different arrays do not constrain each other.
+        let nested = json!({"items": [{"id": ["x", "a"], "n": [2, 1]}]});
+        assert_eq!(matched(&set, &patterns, &nested), vec![0]);
+    }
+
+    #[test]
+    fn exists_false_only_rules_are_checked_on_every_event() {
+        let (set, patterns) = rules(&[
+            json!({"errorCode": [{"exists": false}]}),
+            json!({"a": {"b": [{"exists": false}]}, "c": [{"exists": false}]}),
+            json!({}),
+        ]);
+        assert_eq!(matched(&set, &patterns, &json!({"x": 1})), vec![0, 1, 2]);
+        assert_eq!(
+            matched(&set, &patterns, &json!({"errorCode": 0})),
+            vec![1, 2]
+        );
+        assert_eq!(
+            matched(&set, &patterns, &json!({"a": {"b": null}})),
+            vec![0, 2]
+        );
+        // An object or an empty array has no leaf: still absent.
+        assert_eq!(
+            matched(&set, &patterns, &json!({"errorCode": {}, "c": []})),
+            vec![0, 1, 2]
+        );
+    }
+
+    #[test]
+    fn a_rule_with_every_operator() {
+        let every = json!({
+            "exact": ["v", 300, true, null],
+            "prefix": [{"prefix": "pre"}],
+            "prefix_ci": [{"prefix": {"equals-ignore-case": "PRE"}}],
+            "suffix": [{"suffix": ".png"}],
+            "suffix_ci": [{"suffix": {"equals-ignore-case": ".PNG"}}],
+            "eic": [{"equals-ignore-case": "Alice"}],
+            "wildcard": [{"wildcard": "a*b*c"}],
+            "but": [{"anything-but": ["x", "y"]}],
+            "but_prefix": [{"anything-but": {"prefix": "tmp"}}],
+            "numeric": [{"numeric": [">", 0, "<=", 5]}],
+            "present": [{"exists": true}],
+            "absent": [{"exists": false}],
+            "ip": [{"cidr": "10.0.0.0/24"}],
+            "text": [{"contain": ["foo", "bar"]}],
+            "list": [{"array": "{\"name\":\"id\"}"}]
+        });
+        let good = json!({
+            "exact": 300.0, "prefix": "prefix", "prefix_ci": "PREfix", "suffix": "a.png",
+            "suffix_ci": "A.PnG", "eic": "aLICE", "wildcard": "a-b-c", "but": "z",
+            "but_prefix": "final", "numeric": 5, "present": null, "ip": "10.0.0.9",
+            "text": "barfoo", "list": [{"name": "x"}, {"name": "id", "more": 1}]
+        });
+        let (set, patterns) = rules(&[every]);
+        assert_eq!(matched(&set, &patterns, &good), vec![0]);
+        let breakers = [
+            ("exact", json!("300")),
+            ("prefix", json!("xpre")),
+            ("prefix_ci", json!("pr")),
+            ("suffix", json!("a.PNG")),
+            ("suffix_ci", json!("png")),
+            ("eic", json!("alic")),
+            ("wildcard", json!("a-b")),
+            ("but", json!("x")),
+            ("but_prefix", json!("tmp1")),
+            ("numeric", json!(0)),
+            ("absent", json!(1)),
+            ("ip", json!("10.0.1.9")),
+            ("text", json!("foo")),
+            ("list", json!([{"name": "x"}])),
+        ];
+        for (key, value) in breakers {
+            let mut event = good.clone();
+            event[key] = value;
+            assert!(
+                matched(&set, &patterns, &event).is_empty(),
+                "{key} should break the match"
+            );
+            let mut missing = good.clone();
+            missing.as_object_mut().unwrap().remove(key);
+            let expect_match = key == "absent";
+            assert_eq!(
+                !matched(&set, &patterns, &missing).is_empty(),
+                expect_match,
+                "without {key}"
+            );
+        }
+        let mut without_present = good.clone();
+        without_present.as_object_mut().unwrap().remove("present");
+        assert!(matched(&set, &patterns, &without_present).is_empty());
+    }
+
+    #[test]
+    fn dotted_keys_in_events_and_patterns_meet() {
+        let (set, patterns) = rules(&[
+            json!({"detail": {"state": ["on"]}}),
+            json!({"detail.state": ["on"]}),
+            json!({"detail": {"a.b": {"c": [1]}}}),
+        ]);
+        assert_eq!(
+            matched(&set, &patterns, &json!({"detail.state": "on"})),
+            vec![0, 1]
+        );
+        assert_eq!(
+            matched(&set, &patterns, &json!({"detail": {"state": "on"}})),
+            vec![0, 1]
+        );
+        assert_eq!(
+            matched(&set, &patterns, &json!({"detail.a": {"b.c": 1}})),
+            vec![2]
+        );
+        assert!(matched(&set, &patterns, &json!({"detail": {"state.x": "on"}})).is_empty());
+    }
+
+    #[test]
+    fn invalid_json_is_an_event_error() {
+        let (set, _) = rules(&[json!({"a": ["x"]})]);
+        for text in [
+            r#"{"a": "x""#,
+            r#"{"a": "x"} trailing"#,
+            "",
+            r#"{"b": [1, ]}"#,
+            r#"{"b": "\q"}"#,
+        ] {
+            let error = set.matches_json(text).unwrap_err();
+            assert!(error.line() >= 1, "{text}: {error}");
+            assert!(
+                error.to_string().starts_with("event is not valid JSON"),
+                "{error}"
+            );
+            assert!(serde_json::from_str::<Value>(text).is_err());
+        }
+        let error = set.matches_json("{\n\"a\": tru}").unwrap_err();
+        assert_eq!((error.line(), error.column()), (2, 9), "{error}");
+    }
+
+    #[test]
+    fn non_object_events() {
+        let (set, patterns) = rules(&[
+            json!({}),
+            json!({"a": ["x"]}),
+            json!({"a": [{"exists": false}]}),
+        ]);
+        for event in [
+            json!(5),
+            json!("x"),
+            json!(null),
+            json!([]),
+            json!([1, "x"]),
+        ] {
+            assert_eq!(matched(&set, &patterns, &event), vec![0, 2], "{event}");
+        }
+        // Arrays are transparent, at the top level too.
+        assert_eq!(
+            matched(&set, &patterns, &json!([{"a": "x"}, 2])),
+            vec![0, 1]
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_in_event_text_follow_serde_json_last_wins() {
+        let (set, _) = rules(&[
+            json!({"a": ["x"]}),
+            json!({"a": ["y"]}),
+            json!({"o": {"k": [1]}}),
+            json!({"o": {"k": [2]}}),
+        ]);
+        for text in [
+            r#"{"a": "x", "a": "y"}"#,
+            r#"{"a": "y", "a": "x"}"#,
+            r#"{"a": ["x", "y"], "a": {"z": 1}}"#,
+            r#"{"o": {"k": 1}, "o": {"k": 2}}"#,
+            r#"{"o": {"k": 1, "k": 2}, "o.k": 1}"#,
+            r#"{"a": "x", "o": {"k": 1, "k": 2}, "a": "y", "a": "x"}"#,
+        ] {
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                set.matches_json(text).unwrap(),
+                set.matches(&value),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn escaped_keys_and_values_are_decoded() {
+        let (set, patterns) = rules(&[json!({"k\"ey": {"é": ["\u{1F600}\n"]}})]);
+        let text = r#"{"k\"ey": {"\u00e9": "\ud83d\ude00\n"}}"#;
+        assert_eq!(set.matches_json(text).unwrap(), vec![RuleId(0)]);
+        assert_eq!(
+            matched(&set, &patterns, &serde_json::from_str(text).unwrap()),
+            vec![0]
+        );
+    }
+
+    #[test]
+    fn a_rule_set_is_reusable_across_threads_and_events() {
+        let (set, patterns) = rules(&[
+            json!({"n": [{"numeric": [">=", 10]}]}),
+            json!({"s": [{"prefix": "ab"}]}),
+        ]);
+        let set = std::sync::Arc::new(set);
+        let handles: Vec<_> = (0..4)
         .map(|t| {
             let set = set.clone();
             std::thread::spawn(move || {
@@ -271,16 +346,18 @@ fn a_rule_set_is_reusable_across_threads_and_events() {
             })
         })
         .collect();
-    let expected: Vec<usize> = (0..4)
-        .map(|t| {
-            (0..200)
-                .map(|i| {
-                    let event = json!({"n": (i + t) % 20, "s": if i % 2 == 0 { "abc" } else { "b" }});
-                    patterns.iter().filter(|p| p.matches(&event)).count()
-                })
-                .sum()
-        })
-        .collect();
-    let got: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    assert_eq!(got, expected);
+        let expected: Vec<usize> = (0..4)
+            .map(|t| {
+                (0..200)
+                    .map(|i| {
+                        let event =
+                            json!({"n": (i + t) % 20, "s": if i % 2 == 0 { "abc" } else { "b" }});
+                        patterns.iter().filter(|p| p.matches(&event)).count()
+                    })
+                    .sum()
+            })
+            .collect();
+        let got: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(got, expected);
+    }
 }

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use auditbridge_shared::cloudaudit::Normalizer;
-use auditbridge_shared::rules::Evaluation;
+use auditbridge_shared::envelope::Envelope;
+use auditbridge_shared::rules::CompiledRules;
 
 use crate::args::{DialectFlag, NormalizeFlags};
 use crate::input;
@@ -61,7 +62,6 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let rules_name = input::display_name(&args.rules);
     let Some(file) = rules_file::read(&args.rules, args.dialect.dialect())? else {
         return Ok(Outcome::Invalid);
     };
@@ -75,77 +75,102 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let compiled = match compiled {
         Ok(compiled) => compiled,
         Err(error) => {
-            rules_file::report(&rules_name, &error);
+            rules_file::report(&input::display_name(&args.rules), &error);
             return Ok(Outcome::Invalid);
         }
     };
+    tracing::debug!(
+        rules = compiled.rules().len(),
+        sqs = args.sqs,
+        "rules compiled"
+    );
     let mut inputs = input::open_all(&args.inputs)?;
     let normalizer = Normalizer::new(args.normalize.options());
-    let mut stats = RuleStats::new(&compiled);
-    let mut tally = Tally::default();
-    let mut sink = if args.sqs {
+    let sink = if args.sqs {
         Sink::Send(send::Sender::from_env().context("setting up SQS")?)
     } else {
         Sink::Print(print::Printer::new(unresolved))
     };
-    // One buffer for every envelope's JSON: serialized once, evaluated from the text.
-    let mut json = Vec::with_capacity(4096);
+    let mut pipeline = Pipeline {
+        compiled: &compiled,
+        stats: RuleStats::new(&compiled),
+        tally: Tally::default(),
+        sink,
+        json: Vec::with_capacity(4096),
+    };
     for input in &mut inputs {
         let name = input.name.clone();
-        records::for_each(input, &normalizer, |item| {
-            tally.count(&item);
-            match item {
-                Item::Envelope(envelope) => {
-                    json.clear();
-                    serde_json::to_writer(&mut json, &envelope)?;
-                    let text = std::str::from_utf8(&json).context("serde_json wrote UTF-8")?;
-                    match compiled.evaluate(text) {
-                        Ok(evaluation) => {
-                            stats.matched(&evaluation);
-                            deliver(&mut sink, &envelope.id, evaluation, &mut stats)?;
-                        }
-                        Err(error) => {
-                            eprintln!("{name}: event {}: {error}", envelope.id);
-                            tally.failed += 1;
-                        }
-                    }
-                }
-                Item::Skipped(_) => {}
-                Item::Failed(message) => eprintln!("{message}"),
-            }
-            Ok(())
-        })?;
+        records::for_each(input, &normalizer, |item| pipeline.item(&name, item))?;
     }
+    let Pipeline {
+        mut stats,
+        tally,
+        sink,
+        ..
+    } = pipeline;
     let delivery_failures = match sink {
         Sink::Print(printer) => {
             printer.finish()?;
             0
         }
-        Sink::Send(sender) => sender.finish(&mut stats)?,
+        Sink::Send(sender) => sender.finish(&mut stats),
     };
     eprintln!("{tally}");
     stats.print(&compiled);
     Ok(Outcome::from_failures(tally.failed + delivery_failures))
 }
 
+/// Everything one record goes through after normalization, and what it leaves behind.
+struct Pipeline<'r> {
+    compiled: &'r CompiledRules,
+    stats: RuleStats,
+    tally: Tally,
+    sink: Sink,
+    /// The current envelope as JSON; one buffer for the whole run.
+    json: Vec<u8>,
+}
+
+impl Pipeline<'_> {
+    fn item(&mut self, input_name: &str, item: Item) -> anyhow::Result<()> {
+        self.tally.count(&item);
+        match item {
+            Item::Envelope(envelope) => self.envelope(input_name, &envelope),
+            Item::Skipped(_) => Ok(()),
+            Item::Failed(message) => {
+                eprintln!("{message}");
+                Ok(())
+            }
+        }
+    }
+
+    /// Serializes the envelope once and evaluates that text, as the evaluate function
+    /// evaluates the text it receives.
+    fn envelope(&mut self, input_name: &str, envelope: &Envelope) -> anyhow::Result<()> {
+        self.json.clear();
+        serde_json::to_writer(&mut self.json, envelope)?;
+        let text = std::str::from_utf8(&self.json).context("serde_json wrote UTF-8")?;
+        let evaluation = match self.compiled.evaluate(text) {
+            Ok(evaluation) => evaluation,
+            Err(error) => {
+                eprintln!("{input_name}: event {}: {error}", envelope.id);
+                self.tally.failed += 1;
+                return Ok(());
+            }
+        };
+        self.stats.matched(&evaluation);
+        for delivery in evaluation.deliveries {
+            self.stats.planned(&delivery);
+            match &mut self.sink {
+                Sink::Print(printer) => printer.print(&envelope.id, &delivery)?,
+                Sink::Send(sender) => sender.push(&envelope.id, delivery, &mut self.stats),
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Where deliveries go.
 enum Sink {
     Print(print::Printer),
     Send(send::Sender),
-}
-
-fn deliver(
-    sink: &mut Sink,
-    event_id: &str,
-    evaluation: Evaluation,
-    stats: &mut RuleStats,
-) -> anyhow::Result<()> {
-    for delivery in evaluation.deliveries {
-        stats.planned(&delivery);
-        match sink {
-            Sink::Print(printer) => printer.print(event_id, &delivery)?,
-            Sink::Send(sender) => sender.push(event_id, delivery, stats)?,
-        }
-    }
-    Ok(())
 }

@@ -65,5 +65,6 @@ fn check(path: &Path, args: &Args) -> Result<usize, Vec<String>> {
     let count = file.rules().len();
     // Compiling finds what only the matcher can tell (a `$or` combination too large).
     file.compile_patterns_only().map_err(problems)?;
+    tracing::debug!(file = %name, rules = count, "rules file checked");
     Ok(count)
 }

@@ -64,7 +64,10 @@ pub fn run_with_stdin(command: &mut Command, stdin: &[u8]) -> Output {
 
 /// Runs `command` with empty stdin.
 pub fn run(command: &mut Command) -> Output {
-    command.stdin(Stdio::null()).output().expect("run auditbridge")
+    command
+        .stdin(Stdio::null())
+        .output()
+        .expect("run auditbridge")
 }
 
 pub fn stdout(output: &Output) -> String {

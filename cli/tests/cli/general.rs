@@ -15,8 +15,17 @@ fn help_lists_every_subcommand_with_examples() {
     let output = run(auditbridge().arg("--help"));
     assert_status(&output, 0);
     let help = stdout(&output);
-    for subcommand in ["normalize", "validate-rules", "test-pattern", "match", "run"] {
-        assert!(help.contains(&format!("  {subcommand} ")), "{subcommand} missing:\n{help}");
+    for subcommand in [
+        "normalize",
+        "validate-rules",
+        "test-pattern",
+        "match",
+        "run",
+    ] {
+        assert!(
+            help.contains(&format!("  {subcommand} ")),
+            "{subcommand} missing:\n{help}"
+        );
     }
     assert!(help.contains("Examples:"), "{help}");
 }
@@ -25,12 +34,56 @@ fn help_lists_every_subcommand_with_examples() {
 fn a_bad_flag_is_a_usage_error() {
     let output = run(auditbridge().args(["normalize", "--no-such-flag"]));
     assert_status(&output, 2);
-    assert!(stderr(&output).contains("--no-such-flag"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--no-such-flag"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn an_invalid_log_level_is_refused() {
     let output = run(auditbridge().args(["--log-level", "loud=[", "normalize"]));
     assert_status(&output, 2);
-    assert!(stderr(&output).starts_with("error: invalid --log-level"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with("error: invalid --log-level"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn every_subcommand_has_help_with_examples() {
+    for subcommand in [
+        "normalize",
+        "validate-rules",
+        "test-pattern",
+        "match",
+        "run",
+    ] {
+        let output = run(auditbridge().args([subcommand, "--help"]));
+        assert_status(&output, 0);
+        let help = stdout(&output);
+        assert!(
+            help.contains(&format!("auditbridge {subcommand} ")),
+            "{subcommand}:\n{help}"
+        );
+        assert!(help.contains("Examples:"), "{subcommand}:\n{help}");
+    }
+}
+
+#[test]
+fn log_level_turns_on_diagnostics_on_stderr_only() {
+    let quiet = run(auditbridge().args(["validate-rules", "rules/security.json"]));
+    let verbose = run(auditbridge().args([
+        "--log-level",
+        "debug",
+        "validate-rules",
+        "rules/security.json",
+    ]));
+    assert_status(&quiet, 0);
+    assert_status(&verbose, 0);
+    assert_eq!(stdout(&verbose), stdout(&quiet));
+    assert_eq!(stderr(&quiet), "");
+    assert!(stderr(&verbose).contains("DEBUG"), "{}", stderr(&verbose));
 }

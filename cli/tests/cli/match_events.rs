@@ -78,7 +78,8 @@ fn an_invalid_rules_file_is_refused_with_its_problems() {
     assert_status(&output, 2);
     assert_eq!(stdout(&output), "");
     // The same problem list `validate-rules` prints.
-    let validated = run(auditbridge().args(["validate-rules", "cli/tests/fixtures/rules-broken.json"]));
+    let validated =
+        run(auditbridge().args(["validate-rules", "cli/tests/fixtures/rules-broken.json"]));
     assert_status(&validated, 1);
     assert_eq!(stderr(&output), stdout(&validated));
     assert!(

@@ -86,7 +86,10 @@ fn a_clean_input_exits_zero_and_reads_can_be_included() {
         ids(&json_lines(&output)),
         ["008ef803-4549-41fe-a7e6-433122273683"]
     );
-    assert_eq!(stderr(&output), "normalized 1, skipped 1 (reads), failed 0\n");
+    assert_eq!(
+        stderr(&output),
+        "normalized 1, skipped 1 (reads), failed 0\n"
+    );
 
     let output = run(auditbridge()
         .args(["normalize", "--action-types", "write,read"])
@@ -99,22 +102,32 @@ fn a_clean_input_exits_zero_and_reads_can_be_included() {
             "c8c04477-eb9e-4703-84ae-f8758c6084ff"
         ]
     );
-    assert_eq!(stderr(&output), "normalized 2, skipped 0 (reads), failed 0\n");
+    assert_eq!(
+        stderr(&output),
+        "normalized 2, skipped 0 (reads), failed 0\n"
+    );
 }
 
 #[test]
 fn tokens_are_redacted_unless_asked_not_to() {
     let file = fixture("describeevents-response.json");
-    let token = "xxx--Jqr7dXvw3EBEXWNcJljzbZeJeoIrQx9gafWtHV1Lg9zu7hSpY91LAF414n21D41bpodncbz8u12C-xxx";
+    let token =
+        "xxx--Jqr7dXvw3EBEXWNcJljzbZeJeoIrQx9gafWtHV1Lg9zu7hSpY91LAF414n21D41bpodncbz8u12C-xxx";
     let redacted = run(auditbridge().arg("normalize").arg(&file));
     assert_status(&redacted, 0);
     let envelope = &json_lines(&redacted)[0];
-    assert_eq!(envelope["data"]["userIdentity"]["sessionContext"]["token"], "***");
+    assert_eq!(
+        envelope["data"]["userIdentity"]["sessionContext"]["token"],
+        "***"
+    );
 
     let kept = run(auditbridge().args(["normalize", "--no-redact"]).arg(&file));
     assert_status(&kept, 0);
     let envelope = &json_lines(&kept)[0];
-    assert_eq!(envelope["data"]["userIdentity"]["sessionContext"]["token"], token);
+    assert_eq!(
+        envelope["data"]["userIdentity"]["sessionContext"]["token"],
+        token
+    );
 }
 
 #[test]
@@ -160,5 +173,67 @@ fn text_that_is_not_json_names_its_line() {
     assert_eq!(json_lines(&output).len(), 2);
     let stderr = stderr(&output);
     assert!(stderr.starts_with("<stdin>: line 2: "), "{stderr}");
-    assert!(stderr.ends_with("normalized 2, skipped 0 (reads), failed 1\n"), "{stderr}");
+    assert!(
+        stderr.ends_with("normalized 2, skipped 0 (reads), failed 1\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+
+    let record = std::fs::read_to_string(fixture("records-with-bad-line.jsonl"))
+        .expect("fixture")
+        .lines()
+        .next()
+        .expect("a line")
+        .to_string();
+    let dir = scratch_dir("broken-pipe");
+    let file = dir.join("many.jsonl");
+    let mut writer = std::io::BufWriter::new(std::fs::File::create(&file).expect("create"));
+    for _ in 0..5000 {
+        writeln!(writer, "{record}").expect("write");
+    }
+    writer.flush().expect("flush");
+    drop(writer);
+
+    let mut child = auditbridge()
+        .arg("normalize")
+        .arg(&file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("read a line");
+    // The pipe's reading end is closed here, long before 5000 envelopes were written.
+    let output = child.wait_with_output().expect("wait");
+    assert!(first.starts_with("{\"specversion\":\"1.0\""), "{first}");
+    assert_status(&output, 0);
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn a_line_that_is_not_text_is_reported_alone() {
+    let good = std::fs::read_to_string(fixture("records-with-bad-line.jsonl")).expect("fixture");
+    let first = good.lines().next().expect("a line");
+    for (bad_line, input) in [
+        (2, [first.as_bytes(), b"\n\xff\xfe{}\n", first.as_bytes(), b"\n"].concat()),
+        (1, [b"\xff\xfe{}\n", first.as_bytes(), b"\n", first.as_bytes(), b"\n"].concat()),
+    ] {
+        let output = run_with_stdin(&mut auditbridge().arg("normalize"), &input);
+        assert_status(&output, 1);
+        assert_eq!(json_lines(&output).len(), 2);
+        let stderr = stderr(&output);
+        assert!(
+            stderr.starts_with(&format!("<stdin>: line {bad_line}: not UTF-8 text: ")),
+            "{stderr}"
+        );
+        assert!(stderr.ends_with("normalized 2, skipped 0 (reads), failed 1\n"), "{stderr}");
+    }
 }

@@ -135,7 +135,10 @@ fn records_from_stdin_in_any_form_are_run() {
     // The first record, pretty-printed inside a JSON array: not JSON lines.
     let first: Value = serde_json::from_str(history.lines().next().expect("a line")).expect("JSON");
     let array = serde_json::to_string_pretty(&Value::Array(vec![first])).expect("serializes");
-    let output = run_with_stdin(auditbridge().args(["run", "--rules", RULES]), array.as_bytes());
+    let output = run_with_stdin(
+        auditbridge().args(["run", "--rules", RULES]),
+        array.as_bytes(),
+    );
     assert_status(&output, 0);
     assert_eq!(
         deliveries(&json_lines(&output)),
@@ -170,7 +173,10 @@ fn a_record_that_fails_to_normalize_makes_the_run_fail() {
 fn sending_needs_every_queue_variable_before_anything_is_sent() {
     let output = run(auditbridge()
         .args(["run", "--sqs", "--rules", RULES, SAMPLES])
-        .env("SECURITY_ALERTS_QUEUE_URL", "https://sqs.ap-guangzhou.amazonaws.com/1/alerts"));
+        .env(
+            "SECURITY_ALERTS_QUEUE_URL",
+            "https://sqs.ap-guangzhou.amazonaws.com/1/alerts",
+        ));
     assert_status(&output, 2);
     assert_eq!(stdout(&output), "");
     let stderr = stderr(&output);
@@ -179,6 +185,9 @@ fn sending_needs_every_queue_variable_before_anything_is_sent() {
     for line in stderr.lines() {
         assert!(line.starts_with("rules/security.json: rule "), "{line}");
         assert!(line.contains("targets[1].queue: "), "{line}");
-        assert!(line.contains("AUDIT_TIMELINE_QUEUE_URL is not set"), "{line}");
+        assert!(
+            line.contains("AUDIT_TIMELINE_QUEUE_URL is not set"),
+            "{line}"
+        );
     }
 }

@@ -51,9 +51,8 @@ fn every_delivery_arrives_in_its_queue() {
     assert_status(&output, 0);
     assert_eq!(stdout(&output), "");
     assert!(
-        stderr(&output).ends_with(
-            "rule audit-trail-stopped: matched 2 events, 4 deliveries, 0 failed\n"
-        ),
+        stderr(&output)
+            .ends_with("rule audit-trail-stopped: matched 2 events, 4 deliveries, 0 failed\n"),
         "{}",
         stderr(&output)
     );
@@ -68,7 +67,12 @@ fn every_delivery_arrives_in_its_queue() {
         (13, "audit-trail-stopped"),
     ]
     .into_iter()
-    .map(|(line, rule)| (format!("5a1d0c00-0000-4000-8000-{line:012}"), rule.to_string()))
+    .map(|(line, rule)| {
+        (
+            format!("5a1d0c00-0000-4000-8000-{line:012}"),
+            rule.to_string(),
+        )
+    })
     .collect();
 
     let pages = runtime.block_on(sqs.receive_all(&alerts));
@@ -94,7 +98,10 @@ fn every_delivery_arrives_in_its_queue() {
         assert_eq!(envelope["id"], entry.attributes["event-id"].as_str());
         // FIFO: grouped by resource, deduplicated by the idempotency key.
         assert_eq!(entry.group_id.as_deref(), envelope["subject"].as_str());
-        assert_eq!(entry.dedup_id.as_ref(), entry.attributes.get("idempotency-key"));
+        assert_eq!(
+            entry.dedup_id.as_ref(),
+            entry.attributes.get("idempotency-key")
+        );
         groups
             .entry(entry.group_id.clone())
             .or_insert_with(Vec::new)
@@ -141,7 +148,9 @@ fn a_missing_queue_fails_its_deliveries_and_the_run() {
         assert!(line.contains(&missing), "{line}");
     }
     assert!(
-        stderr.contains("rule instance-or-database-deleted: matched 2 events, 4 deliveries, 2 failed\n"),
+        stderr.contains(
+            "rule instance-or-database-deleted: matched 2 events, 4 deliveries, 2 failed\n"
+        ),
         "{stderr}"
     );
     // The other queue still got everything.

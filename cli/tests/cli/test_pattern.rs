@@ -37,7 +37,10 @@ fn an_invalid_pattern_names_the_path_and_exits_2() {
     assert_eq!(error.path(), "data.eventName[0].prefix");
     assert_eq!(
         stderr(&output),
-        format!("invalid event pattern: data.eventName[0].prefix: {}\n", error.reason())
+        format!(
+            "invalid event pattern: data.eventName[0].prefix: {}\n",
+            error.reason()
+        )
     );
 }
 
@@ -125,9 +128,17 @@ fn agrees_with_aws_on_the_conformance_cases() {
         };
         let expected = case["expect"].as_str().expect("expect");
         if got != expected {
-            failures.push(format!("{name}: expected {expected}, got {got}: {}", stderr(&output)));
+            failures.push(format!(
+                "{name}: expected {expected}, got {got}: {}",
+                stderr(&output)
+            ));
         }
     }
     assert!(cases.len() > 100, "corpus has {} cases", cases.len());
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -70,7 +70,10 @@ fn problems_in_one_file_do_not_hide_the_others() {
     let stdout = stdout(&output);
     assert!(stdout.starts_with(&format!("{BROKEN}: ")), "{stdout}");
     let last = stdout.lines().last().expect("a line");
-    assert!(last.starts_with("cannot read no/such/rules.json: "), "{last}");
+    assert!(
+        last.starts_with("cannot read no/such/rules.json: "),
+        "{last}"
+    );
     assert!(!stdout.contains("OK"), "{stdout}");
 }
 
@@ -88,7 +91,9 @@ fn the_aws_dialect_rejects_what_only_tencent_accepts() {
     assert_status(&output, 0);
     assert_eq!(stdout(&output), "OK: 1 rule in 1 file\n");
 
-    let output = run(auditbridge().args(["validate-rules", "--dialect", "aws"]).arg(&rules));
+    let output = run(auditbridge()
+        .args(["validate-rules", "--dialect", "aws"])
+        .arg(&rules));
     assert_status(&output, 1);
     assert!(
         stdout(&output).starts_with(&format!("{}: rule bare: pattern.source: ", rules.display())),

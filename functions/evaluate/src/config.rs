@@ -272,7 +272,9 @@ mod tests {
             .expect_err("must fail");
         let text = error.to_string();
         assert!(
-            text.starts_with("the packaged rules (rules/security.json) cannot be used (5 problem(s)):\n"),
+            text.starts_with(
+                "the packaged rules (rules/security.json) cannot be used (5 problem(s)):\n"
+            ),
             "{text}"
         );
         assert!(

@@ -39,7 +39,9 @@ pub struct DeliveryReport {
 impl EventReport {
     /// Whether every message of the envelope was delivered.
     pub fn delivered_all(&self) -> bool {
-        self.deliveries.iter().all(|delivery| delivery.result.is_ok())
+        self.deliveries
+            .iter()
+            .all(|delivery| delivery.result.is_ok())
     }
 
     /// The deliveries that failed.
@@ -108,7 +110,11 @@ struct QueueBatch {
 
 /// Moves an evaluation's messages into the per-queue batches and keeps the rest as the
 /// event's report (every delivery pending, shown as `Ok` until its result is known).
-fn plan(event: usize, evaluation: Evaluation, queues: &mut BTreeMap<String, QueueBatch>) -> EventReport {
+fn plan(
+    event: usize,
+    evaluation: Evaluation,
+    queues: &mut BTreeMap<String, QueueBatch>,
+) -> EventReport {
     let event_id = evaluation
         .deliveries
         .first()
@@ -268,7 +274,13 @@ mod tests {
         let outcomes = evaluate_and_deliver(
             &rules(),
             &sink,
-            &[Ok(&stop), Ok("not json"), Ok(&start), Err("no body"), Ok(&attach)],
+            &[
+                Ok(&stop),
+                Ok("not json"),
+                Ok(&start),
+                Err("no body"),
+                Ok(&attach),
+            ],
         )
         .await;
 
@@ -297,7 +309,14 @@ mod tests {
             .iter()
             .map(|d| (d.rule.as_str(), d.target.as_str(), d.result.is_ok()))
             .collect();
-        assert_eq!(results, [("stops", "a", true), ("stops", "b", false), ("cvm", "a", true)]);
+        assert_eq!(
+            results,
+            [
+                ("stops", "a", true),
+                ("stops", "b", false),
+                ("cvm", "a", true)
+            ]
+        );
         assert!(!first.delivered_all());
         assert!(outcomes[1]
             .as_ref()
@@ -319,7 +338,11 @@ mod tests {
             }
         );
         let metrics = rule_metrics(&outcomes);
-        let counts = |rule| metrics.get(rule).map(|c| (c.matched, c.delivered, c.failed));
+        let counts = |rule| {
+            metrics
+                .get(rule)
+                .map(|c| (c.matched, c.delivered, c.failed))
+        };
         assert_eq!(counts("stops"), Some((1, 1, 1)));
         assert_eq!(counts("cvm"), Some((2, 2, 0)));
         assert_eq!(counts("cam"), Some((1, 1, 0)));
@@ -339,12 +362,12 @@ mod tests {
     struct SilentSink;
 
     impl DeliverySink for SilentSink {
-        fn send(
+        async fn send(
             &self,
             _queue_url: &str,
             _messages: &[OutboundMessage],
-        ) -> impl std::future::Future<Output = Vec<Result<(), DeliveryError>>> + Send {
-            async { Vec::new() }
+        ) -> Vec<Result<(), DeliveryError>> {
+            Vec::new()
         }
     }
 

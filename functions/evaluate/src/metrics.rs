@@ -47,7 +47,9 @@ impl RuleMetrics {
 
     /// Rules with any activity, in name order.
     pub fn rules(&self) -> impl Iterator<Item = (&str, &RuleCounts)> {
-        self.rules.iter().map(|(name, counts)| (name.as_str(), counts))
+        self.rules
+            .iter()
+            .map(|(name, counts)| (name.as_str(), counts))
     }
 
     pub fn get(&self, rule: &str) -> Option<&RuleCounts> {
@@ -128,7 +130,10 @@ struct MetricDefinition<'a> {
 }
 
 fn emf_line(rule: &str, counts: &RuleCounts, timestamp_ms: u64) -> String {
-    let count = |name| MetricDefinition { name, unit: "Count" };
+    let count = |name| MetricDefinition {
+        name,
+        unit: "Count",
+    };
     let line = EmfLine {
         aws: EmfMetadata {
             timestamp: timestamp_ms,

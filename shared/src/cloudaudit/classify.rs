@@ -58,8 +58,9 @@ impl FromStr for ActionType {
     }
 }
 
-/// Prefixes of read-only API names, for records without `actionType`.
-const READ_PREFIXES: &[&str] = &[
+/// Prefixes of read-only API names, for records without `actionType` (public for the
+/// rules linter, which warns about rules naming reads when only writes are delivered).
+pub const READ_PREFIXES: &[&str] = &[
     "Describe", "List", "Get", "Query", "Inquiry", "Check", "LookUp", "Search",
 ];
 

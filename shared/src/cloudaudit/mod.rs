@@ -33,7 +33,7 @@ mod time;
 use serde_json::Value;
 
 pub use crate::envelope::Envelope;
-pub use classify::{ActionType, UnknownActionType};
+pub use classify::{ActionType, UnknownActionType, READ_PREFIXES};
 pub use error::{RecordError, RecordId, RecordLocation};
 pub use id::RECORD_ID_NAMESPACE;
 pub use input::RECORD_KEYS;

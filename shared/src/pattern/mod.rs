@@ -8,6 +8,7 @@
 //! - `expand`: [`Pattern::conjunctions`], `$or` expanded.
 //! - `matcher`: [`Matcher::matches_scalar`], what one leaf value must be.
 //! - `reference`: [`Pattern::matches`], the plain evaluator everything is tested against.
+//! - [`explain`]: [`Pattern::explain`], why a pattern does or does not match an event.
 //! - `wildcard`, `numeric`, `cidr`: operand parsing and testing for those operators.
 //!
 //! ## Dialects
@@ -39,6 +40,7 @@ pub mod ast;
 mod cidr;
 mod error;
 mod expand;
+pub mod explain;
 mod matcher;
 mod numeric;
 mod parse;
@@ -48,3 +50,4 @@ mod wildcard;
 pub use ast::*;
 pub use error::PatternError;
 pub use expand::MAX_CONJUNCTIONS;
+pub use explain::{AlternativeExplanation, ConditionExplanation, EventValue, Explanation};

@@ -140,6 +140,27 @@ pub(crate) fn join_path(prefix: &str, rest: &str) -> String {
     }
 }
 
+/// `unknown key "patern" (did you mean "pattern"? a rule has name, ...)`: the reason
+/// for a key that is not one of `known`; `what` completes "(... has ...)".
+pub(crate) fn unknown_key(key: &str, known: &[&str], what: &str) -> String {
+    let closest = known
+        .iter()
+        .map(|candidate| (edit_distance(key, candidate), *candidate))
+        .filter(|(distance, _)| *distance <= 2)
+        .min();
+    match closest {
+        Some((_, candidate)) => {
+            format!("unknown key {key:?} (did you mean {candidate:?}? {what})")
+        }
+        None => format!("unknown key {key:?} ({what})"),
+    }
+}
+
+/// Levenshtein distance, case-insensitive (`Pattern` is close to `pattern`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    strsim::levenshtein(&a.to_lowercase(), &b.to_lowercase())
+}
+
 /// Why an event could not be evaluated. The text is not a valid envelope, so no rule
 /// can be trusted to have seen it; the caller reports the source message as failed.
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +210,25 @@ mod tests {
         .expect("not empty");
         assert_eq!(error.to_string(), "rules[0]: name: a\nrules[1]: b");
         assert!(RulesError::from_problems(Vec::new()).is_none());
+    }
+
+    #[test]
+    fn unknown_keys_suggest_the_closest_known_one() {
+        let known = ["name", "pattern", "targets"];
+        assert_eq!(
+            unknown_key("patern", &known, "a rule has name, pattern, targets"),
+            r#"unknown key "patern" (did you mean "pattern"? a rule has name, pattern, targets)"#
+        );
+        assert_eq!(
+            unknown_key("Targets", &known, "x"),
+            r#"unknown key "Targets" (did you mean "targets"? x)"#
+        );
+        assert_eq!(
+            unknown_key("severity", &known, "x"),
+            r#"unknown key "severity" (x)"#
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "ab"), 2);
     }
 
     #[test]

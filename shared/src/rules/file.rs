@@ -6,7 +6,7 @@
 //! Unknown keys are errors: a typo like `"patern"` or `"enabeld"` would otherwise be
 //! silently ignored and change what the rule does.
 
-use super::error::{join_path, FieldProblem, RuleProblem, RuleRef, RulesError};
+use super::error::{join_path, unknown_key, FieldProblem, RuleProblem, RuleRef, RulesError};
 use super::name::{check_rule_name, default_target_id};
 use super::target::TargetSpec;
 use super::transformer::type_name;
@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 /// At most this many targets per rule (Tencent EventBridge's and AWS's limit).
 pub const MAX_TARGETS: usize = 10;
 
-const RULE_KEYS: &str = "name, description, enabled, pattern, targets";
+const RULE_KEYS: [&str; 5] = ["name", "description", "enabled", "pattern", "targets"];
 
 /// A checked rules file: every rule, enabled or not, as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,8 +107,10 @@ fn read_top<'v>(value: &'v Value, problems: &mut Vec<RuleProblem>) -> &'v [Value
         return &[];
     };
     for key in top.keys().filter(|key| key.as_str() != "rules") {
-        problems.push(file_problem(format!(
-            "unknown key {key:?} (the file has only \"rules\")"
+        problems.push(file_problem(unknown_key(
+            key,
+            &["rules"],
+            "the file has only \"rules\"",
         )));
     }
     match top.get("rules") {
@@ -162,7 +164,11 @@ fn read_rule(
         ) {
             found.push(FieldProblem::new(
                 "",
-                format!("unknown key {key:?} (a rule has {RULE_KEYS})"),
+                unknown_key(
+                    key,
+                    &RULE_KEYS,
+                    &format!("a rule has {}", RULE_KEYS.join(", ")),
+                ),
             ));
         }
     }

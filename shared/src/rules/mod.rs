@@ -7,9 +7,21 @@
 //!   .evaluate(envelope_json)        matched rules + one Delivery per (rule × target)
 //! ```
 //!
+//! ## The file
+//! `{"rules": [rule, ...]}`; a rule is `name` (2–60 ASCII letters, digits, `_`, `-`,
+//! starting with a letter; unique), `description` (optional), `enabled` (default
+//! `true`), `pattern` (an event pattern) and `targets` (optional, at most 10). A target
+//! is `queue` (a queue URL; `${NAME}` takes an environment variable), `id` (1–64 of
+//! letters, digits, `_`, `-`, `.`; unique in the rule; default `target-<index>`),
+//! `input` (`"envelope"` (default), `"data"`, `{"path": ...}` or `{"paths": ...,
+//! "template": ...}`, see `transformer`) and `messageGroupId` (FIFO queues only: a
+//! JSONPath into the envelope or a literal; default the envelope's `subject`). Unknown
+//! keys are errors, with the closest known key suggested. Duplicate JSON keys are not
+//! detected (the last one wins, as in `serde_json`).
+//!
 //! - `file`: the JSON model and its checks ([`RulesFile`], [`RuleSpec`]).
 //! - `name`: what rule names and target ids may be.
-//! - `env`: `${NAME}` in queue URLs.
+//! - `env`: `${NAME}` in queue URLs ([`QueueUrlTemplate`]).
 //! - `target`: a target's queue, input and FIFO group ([`TargetSpec`], [`Target`]).
 //! - `json_path`: singular JSONPath ([`JsonPath`]).
 //! - `transformer`: EventBridge-style input transformers ([`InputTransformer`]).

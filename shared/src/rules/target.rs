@@ -4,7 +4,7 @@
 //! variables); [`Target`] is the same with the URL resolved, ready to build messages.
 
 use super::env::{check_queue_url, EnvLookup, QueueUrlTemplate};
-use super::error::FieldProblem;
+use super::error::{unknown_key, FieldProblem};
 use super::fifo_id::is_valid_fifo_id;
 use super::json_path::JsonPath;
 use super::name::{check_target_id, default_target_id};
@@ -12,7 +12,8 @@ use super::transformer::{type_name, InputTransformer};
 use crate::outbound::is_fifo_queue;
 use serde_json::{Map, Value};
 
-const TARGET_KEYS: &str = "id, queue, input, messageGroupId";
+const TARGET_KEYS: [&str; 4] = ["id", "queue", "input", "messageGroupId"];
+const INPUT_KEYS: [&str; 3] = ["path", "paths", "template"];
 const INPUT_CHOICES: &str =
     r#""envelope", "data", {"path": "<JSONPath>"} or {"paths": {...}, "template": "..."}"#;
 
@@ -76,10 +77,14 @@ impl TargetSpec {
         };
         let mut problems = Vec::new();
         for key in map.keys() {
-            if !matches!(key.as_str(), "id" | "queue" | "input" | "messageGroupId") {
+            if !TARGET_KEYS.contains(&key.as_str()) {
                 problems.push(FieldProblem::new(
                     "",
-                    format!("unknown key {key:?} (a target has {TARGET_KEYS})"),
+                    unknown_key(
+                        key,
+                        &TARGET_KEYS,
+                        &format!("a target has {}", TARGET_KEYS.join(", ")),
+                    ),
                 ));
             }
         }
@@ -275,11 +280,15 @@ fn read_input(value: Option<&Value>) -> Result<Input, Vec<FieldProblem>> {
 fn read_input_object(map: &Map<String, Value>) -> Result<Input, Vec<FieldProblem>> {
     let unknown: Vec<FieldProblem> = map
         .keys()
-        .filter(|key| !matches!(key.as_str(), "path" | "paths" | "template"))
+        .filter(|key| !INPUT_KEYS.contains(&key.as_str()))
         .map(|key| {
             FieldProblem::new(
                 "",
-                format!("unknown key {key:?} (an input object has \"path\", or \"paths\" and \"template\")"),
+                unknown_key(
+                    key,
+                    &INPUT_KEYS,
+                    "an input object has \"path\", or \"paths\" and \"template\"",
+                ),
             )
         })
         .collect();
@@ -444,7 +453,7 @@ mod tests {
                 json!({"id": "a b", "queue": 5, "input": "whole", "messageGroupId": "a b", "inputs": 1})
             ),
             [
-                r#"unknown key "inputs" (a target has id, queue, input, messageGroupId)"#,
+                r#"unknown key "inputs" (did you mean "input"? a target has id, queue, input, messageGroupId)"#,
                 r#"id: target id "a b" may contain only letters, digits, '_', '-' and '.', not ' '"#,
                 "queue: expected a queue URL string, got a number",
                 r#"input: unknown input "whole": expected "envelope", "data", {"path": "<JSONPath>"} or {"paths": {...}, "template": "..."}"#,
@@ -498,11 +507,15 @@ mod tests {
         );
         assert_eq!(
             problems(json!({"queue": "${STD}", "input": {"pth": "$.a"}})),
-            [r#"input: unknown key "pth" (an input object has "path", or "paths" and "template")"#]
+            [
+                r#"input: unknown key "pth" (did you mean "path"? an input object has "path", or "paths" and "template")"#
+            ]
         );
         assert_eq!(
             problems(json!({"queue": "${STD}", "input": {"pth": "$.a", "path": "$.b"}})),
-            [r#"input: unknown key "pth" (an input object has "path", or "paths" and "template")"#]
+            [
+                r#"input: unknown key "pth" (did you mean "path"? an input object has "path", or "paths" and "template")"#
+            ]
         );
         assert_eq!(
             problems(json!({"queue": "${STD}", "input": {"paths": {"a": "$.a"}, "template": "<b>"}})),

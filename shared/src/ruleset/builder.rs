@@ -63,10 +63,7 @@ impl RuleSetBuilder {
     /// Compiles the rules. Infallible: everything was checked by [`Self::add`].
     pub fn build(self) -> RuleSet {
         let mut trie = PathTrie::default();
-        // Per conjunction: its compiled conditions and each condition's triggers
-        // (`None` when it can be satisfied by absence, so it cannot be an anchor).
-        let mut compiled: Vec<(u32, Vec<CompiledCondition>, Vec<Option<Vec<Trigger>>>)> =
-            Vec::with_capacity(self.conjunctions.len());
+        let mut compiled: Vec<Pending> = Vec::with_capacity(self.conjunctions.len());
         let mut popularity: FxHashMap<(NodeId, Trigger), u64> = FxHashMap::default();
         for (rule, conjunction) in &self.conjunctions {
             let mut conditions = Vec::with_capacity(conjunction.conditions.len());
@@ -146,6 +143,10 @@ impl RuleSetBuilder {
         }
     }
 }
+
+/// A conjunction being compiled: its rule, its conditions, and each condition's
+/// triggers (`None` when it can hold by absence, so it cannot be an anchor).
+type Pending = (u32, Vec<CompiledCondition>, Vec<Option<Vec<Trigger>>>);
 
 /// The triggers that can make a conjunction anchored at `condition` a candidate: one
 /// leaf satisfying any of its matchers fires at least one of them. `None` when the

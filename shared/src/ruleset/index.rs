@@ -58,6 +58,9 @@ pub(crate) fn number_key(value: f64) -> u64 {
     }
 }
 
+/// One end of a numeric range as (value bits, inclusive); `None` is unbounded.
+pub(crate) type RangeBound = Option<(u64, bool)>;
+
 /// What makes a conjunction a candidate for a leaf value at its anchor field.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Trigger {
@@ -74,8 +77,8 @@ pub(crate) enum Trigger {
     /// [`fold_case_reversed`] string starts with this ([`fold_case_reversed`]) text.
     SuffixFolded(String),
     EqualsFolded(String),
-    /// A number in the range; bounds as (bits, inclusive).
-    Range(Option<(u64, bool)>, Option<(u64, bool)>),
+    /// A number in the range.
+    Range(RangeBound, RangeBound),
     /// Any leaf at the field.
     Presence,
     /// A captured whole value at the field (Tencent `array`).
@@ -279,7 +282,7 @@ impl ByteTrie {
 /// bounds: a lookup visits one root-to-leaf path (O(log n)) plus the ranges it reports.
 #[derive(Debug, Default)]
 struct IntervalIndex {
-    pending: Vec<(Option<(u64, bool)>, Option<(u64, bool)>, u32)>,
+    pending: Vec<(RangeBound, RangeBound, u32)>,
     /// Sorted, distinct bound values.
     points: Vec<f64>,
     /// Segment tree nodes over `slots` elementary slots (see [`Self::slot_of`]).
@@ -288,7 +291,7 @@ struct IntervalIndex {
 }
 
 impl IntervalIndex {
-    fn insert(&mut self, lower: Option<(u64, bool)>, upper: Option<(u64, bool)>, id: u32) {
+    fn insert(&mut self, lower: RangeBound, upper: RangeBound, id: u32) {
         self.pending.push((lower, upper, id));
     }
 

@@ -124,11 +124,13 @@ fn write_body(line: &mut Vec<u8>, body: &str) -> serde_json::Result<()> {
         // In valid JSON, line breaks can only be whitespace between tokens (inside strings
         // they are escaped), so turning them into spaces keeps one delivery per line
         // without changing the value.
-        line.extend(
-            trimmed
-                .bytes()
-                .map(|byte| if byte == b'\n' || byte == b'\r' { b' ' } else { byte }),
-        );
+        line.extend(trimmed.bytes().map(|byte| {
+            if byte == b'\n' || byte == b'\r' {
+                b' '
+            } else {
+                byte
+            }
+        }));
         Ok(())
     } else {
         serde_json::to_writer(line, body)

@@ -45,12 +45,8 @@ impl Sender {
         })
     }
 
-    pub fn push(
-        &mut self,
-        event_id: &str,
-        delivery: Delivery,
-        stats: &mut RuleStats,
-    ) -> anyhow::Result<()> {
+    /// Queues one delivery; sends a round once enough are waiting.
+    pub fn push(&mut self, event_id: &str, delivery: Delivery, stats: &mut RuleStats) {
         self.pending.push(Pending {
             event_id: event_id.to_string(),
             delivery,
@@ -58,13 +54,12 @@ impl Sender {
         if self.pending.len() >= SEND_EVERY {
             self.send_pending(stats);
         }
-        Ok(())
     }
 
     /// Sends what is left; returns the number of deliveries that failed in the whole run.
-    pub fn finish(mut self, stats: &mut RuleStats) -> anyhow::Result<u64> {
+    pub fn finish(mut self, stats: &mut RuleStats) -> u64 {
         self.send_pending(stats);
-        Ok(self.failures)
+        self.failures
     }
 
     fn send_pending(&mut self, stats: &mut RuleStats) {
@@ -74,6 +69,7 @@ impl Sender {
                 .iter()
                 .map(|pending| pending.delivery.message.clone())
                 .collect();
+            tracing::debug!(queue = %queue_url, messages = messages.len(), "sending");
             let results = self.runtime.block_on(self.sqs.send(&queue_url, &messages));
             for (pending, result) in group.iter().zip(results) {
                 if let Err(error) = result {
