@@ -116,7 +116,7 @@ def check_response(path, payload_path, strict=""):
             sys.exit(f"{path}: every message of the batch failed: {failed}")
         print(f"{len(batch) - len(failed)} of {len(batch)} messages succeeded; failed: {failed}")
     else:
-        print(text.strip()[:300])
+        print(json.dumps(response)[:400])
 
 
 def check_envelopes(bodies_file):

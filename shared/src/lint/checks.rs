@@ -30,8 +30,20 @@ impl Leaf<'_> {
         self.path.join(".")
     }
 
-    fn finding(&self, index: usize, kind: FindingKind, message: String, suggestion: Option<String>) -> Finding {
-        warning(self.rule, format!("{}[{index}]", self.at), kind, message, suggestion)
+    fn finding(
+        &self,
+        index: usize,
+        kind: FindingKind,
+        message: String,
+        suggestion: Option<String>,
+    ) -> Finding {
+        warning(
+            self.rule,
+            format!("{}[{index}]", self.at),
+            kind,
+            message,
+            suggestion,
+        )
     }
 }
 
@@ -170,7 +182,9 @@ pub(super) fn type_mismatches(leaf: &Leaf<'_>) -> Vec<Finding> {
                 _ => format!("{m} never matches"),
             };
             Some((
-                format!("{head}: {path} is an object, and patterns match only the values inside it"),
+                format!(
+                    "{head}: {path} is an object, and patterns match only the values inside it"
+                ),
                 format!("match a field inside {path}"),
             ))
         } else if value_type.is_string() {
@@ -183,7 +197,9 @@ pub(super) fn type_mismatches(leaf: &Leaf<'_>) -> Vec<Finding> {
                     format!("{m} never matches: {writes}"),
                     format!("write it as a string: \"{m}\""),
                 )),
-                Matcher::Cidr(_) if value_type != ValueType::IpAddress => Some(not_an_ip(&m, &writes)),
+                Matcher::Cidr(_) if value_type != ValueType::IpAddress => {
+                    Some(not_an_ip(&m, &writes))
+                }
                 _ => None,
             }
         } else if value_type == ValueType::Number {
@@ -212,7 +228,12 @@ pub(super) fn type_mismatches(leaf: &Leaf<'_>) -> Vec<Finding> {
             None
         };
         if let Some((message, suggestion)) = found {
-            findings.push(leaf.finding(index, FindingKind::TypeMismatch, message, Some(suggestion)));
+            findings.push(leaf.finding(
+                index,
+                FindingKind::TypeMismatch,
+                message,
+                Some(suggestion),
+            ));
         }
     }
     findings
@@ -260,10 +281,13 @@ fn product_char(c: char, fold: bool) -> bool {
 
 fn same(a: &[char], b: &[char], fold: bool) -> bool {
     a.len() == b.len()
-        && a
-            .iter()
-            .zip(b)
-            .all(|(x, y)| if fold { x.eq_ignore_ascii_case(y) } else { x == y })
+        && a.iter().zip(b).all(|(x, y)| {
+            if fold {
+                x.eq_ignore_ascii_case(y)
+            } else {
+                x == y
+            }
+        })
 }
 
 impl Grammar {
@@ -277,7 +301,9 @@ impl Grammar {
         self.tails().any(|tail| {
             text.len() > tail.len()
                 && same(&text[text.len() - tail.len()..], &tail, fold)
-                && text[..text.len() - tail.len()].iter().all(|&c| product_char(c, fold))
+                && text[..text.len() - tail.len()]
+                    .iter()
+                    .all(|&c| product_char(c, fold))
         })
     }
 
@@ -301,7 +327,9 @@ impl Grammar {
                 same(&tail[tail.len() - text.len()..], &text, fold)
             } else {
                 same(&text[text.len() - tail.len()..], &tail, fold)
-                    && text[..text.len() - tail.len()].iter().all(|&c| product_char(c, fold))
+                    && text[..text.len() - tail.len()]
+                        .iter()
+                        .all(|&c| product_char(c, fold))
             }
         })
     }
@@ -328,11 +356,13 @@ impl Grammar {
         let candidate = if self.tails.len() == 1 {
             format!("{product}{}", self.tails[0])
         } else {
-            let last = text.rsplit(self.separator).next()?;
-            let tail = self
-                .tails
-                .iter()
-                .find(|t| t.rsplit(self.separator).next().is_some_and(|o| o.eq_ignore_ascii_case(last)))?;
+            // `type` needs both a product and a call origin to go on.
+            let (_, last) = text.rsplit_once(self.separator)?;
+            let tail = self.tails.iter().find(|t| {
+                t.rsplit(self.separator)
+                    .next()
+                    .is_some_and(|o| o.eq_ignore_ascii_case(last))
+            })?;
             format!("{product}{tail}")
         };
         (candidate != text).then_some(candidate)
@@ -432,12 +462,14 @@ pub(super) fn reads_not_delivered(leaf: &Leaf<'_>, options: &LintOptions) -> Vec
 /// them; add a condition that selects the events this rule is for, such as source and
 /// data.eventName`.
 pub(super) fn matches_everything(rule: &RuleRef, pattern: &Pattern) -> Option<Finding> {
-    let universal = pattern
-        .conjunctions()
-        .into_iter()
-        .find(|c| c.conditions.iter().all(|condition| {
-            condition.matchers.iter().any(|m| always_holds(&condition.path, m))
-        }))?;
+    let universal = pattern.conjunctions().into_iter().find(|c| {
+        c.conditions.iter().all(|condition| {
+            condition
+                .matchers
+                .iter()
+                .any(|m| always_holds(&condition.path, m))
+        })
+    })?;
     let holding: Vec<String> = universal
         .conditions
         .iter()
@@ -474,13 +506,15 @@ fn always_holds(path: &[String], matcher: &Matcher) -> bool {
     let strings = field.value_type.is_string();
     match matcher {
         Matcher::Exists(present) => *present,
-        Matcher::Prefix { value, .. } | Matcher::Suffix { value, .. } => strings && value.is_empty(),
+        Matcher::Prefix { value, .. } | Matcher::Suffix { value, .. } => {
+            strings && value.is_empty()
+        }
         Matcher::Wildcard(wildcard) => {
             strings && wildcard.segments.len() > 1 && wildcard.segments.iter().all(String::is_empty)
         }
         Matcher::Contain(needles) => strings && needles.iter().all(String::is_empty),
-        Matcher::AnythingBut(AnythingBut::Literals(literals)) => literals.iter().all(|literal| {
-            match literal {
+        Matcher::AnythingBut(AnythingBut::Literals(literals)) => {
+            literals.iter().all(|literal| match literal {
                 Literal::Number(_) => strings,
                 Literal::String(text) => {
                     field.value_type == ValueType::Number
@@ -488,8 +522,8 @@ fn always_holds(path: &[String], matcher: &Matcher) -> bool {
                         || (name == TYPE.field && !TYPE.equals(text, false))
                 }
                 Literal::Bool(_) | Literal::Null => false,
-            }
-        }),
+            })
+        }
         _ => false,
     }
 }
@@ -559,10 +593,15 @@ fn canonical(pattern: &Pattern) -> Vec<Vec<String>> {
                 .conditions
                 .iter()
                 .map(|condition| {
-                    let mut matchers: Vec<String> = condition.matchers.iter().map(written).collect();
+                    let mut matchers: Vec<String> =
+                        condition.matchers.iter().map(written).collect();
                     matchers.sort();
                     matchers.dedup();
-                    format!("{}\u{0}{}", condition.path.join("\u{1}"), matchers.join("\u{0}"))
+                    format!(
+                        "{}\u{0}{}",
+                        condition.path.join("\u{1}"),
+                        matchers.join("\u{0}")
+                    )
                 })
                 .collect();
             conditions.sort();

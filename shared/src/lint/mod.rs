@@ -28,7 +28,7 @@ use std::fmt;
 
 use crate::cloudaudit::ActionType;
 use crate::pattern::{Dialect, FieldValue};
-use crate::rules::{RuleRef, RulesFile};
+use crate::rules::{RuleProblem, RuleRef, RulesFile};
 use schema::Lookup;
 
 /// Errors make `auditbridge lint` exit 1; warnings only with `--deny-warnings`.
@@ -153,17 +153,20 @@ pub fn lint_with(rules: &RulesFile, options: &LintOptions) -> Vec<Finding> {
 pub fn lint_text(text: &str, dialect: Dialect, options: &LintOptions) -> Vec<Finding> {
     match RulesFile::parse(text, dialect) {
         Ok(rules) => lint_with(&rules, options),
-        Err(error) => error
-            .problems()
-            .iter()
-            .map(|problem| Finding {
-                severity: Severity::Error,
-                kind: FindingKind::InvalidRule,
-                rule: problem.rule().clone(),
-                path: problem.path().to_owned(),
-                message: problem.reason().to_owned(),
-                suggestion: None,
-            })
-            .collect(),
+        Err(error) => error.problems().iter().map(Finding::from_problem).collect(),
+    }
+}
+
+impl Finding {
+    /// A problem of the rules module, as an error.
+    pub fn from_problem(problem: &RuleProblem) -> Finding {
+        Finding {
+            severity: Severity::Error,
+            kind: FindingKind::InvalidRule,
+            rule: problem.rule().clone(),
+            path: problem.path().to_owned(),
+            message: problem.reason().to_owned(),
+            suggestion: None,
+        }
     }
 }

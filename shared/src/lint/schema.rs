@@ -287,7 +287,9 @@ mod tests {
         };
         assert!(field.always_present);
         assert_eq!(
-            lookup(&path("data.requestParameters.SecurityGroupPolicySet.Ingress")),
+            lookup(&path(
+                "data.requestParameters.SecurityGroupPolicySet.Ingress"
+            )),
             Lookup::Open
         );
     }
@@ -296,19 +298,36 @@ mod tests {
     fn unknown_fields_say_where_and_whether_certainly() {
         assert!(matches!(
             lookup(&path("data.eventname")),
-            Lookup::Unknown { index: 1, closed: true, below_scalar: None, .. }
+            Lookup::Unknown {
+                index: 1,
+                closed: true,
+                below_scalar: None,
+                ..
+            }
         ));
         assert!(matches!(
             lookup(&path("data.userIdentity.sessionContext.userIP")),
-            Lookup::Unknown { index: 3, closed: false, .. }
+            Lookup::Unknown {
+                index: 3,
+                closed: false,
+                ..
+            }
         ));
         assert!(matches!(
             lookup(&path("data.eventName.x")),
-            Lookup::Unknown { index: 2, below_scalar: Some(_), .. }
+            Lookup::Unknown {
+                index: 2,
+                below_scalar: Some(_),
+                ..
+            }
         ));
         assert!(matches!(
             lookup(&path("detail")),
-            Lookup::Unknown { index: 0, closed: true, .. }
+            Lookup::Unknown {
+                index: 0,
+                closed: true,
+                ..
+            }
         ));
     }
 }

@@ -7,7 +7,10 @@
 
 /// The candidate `name` most likely meant, if any is close enough. Ties go to the
 /// earlier candidate.
-pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> Option<&'a str> {
+pub fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> Option<&'a str> {
     if let Some(same) = candidates
         .clone()
         .into_iter()
@@ -40,19 +43,40 @@ pub const AWS_NAMES: &[(&str, &str)] = &[
 mod tests {
     use super::*;
 
-    const NAMES: &[&str] = &["eventName", "eventType", "eventTime", "userIdentity", "errorCode"];
+    const NAMES: &[&str] = &[
+        "eventName",
+        "eventType",
+        "eventTime",
+        "userIdentity",
+        "errorCode",
+    ];
 
     #[test]
     fn case_wins_over_distance() {
-        assert_eq!(closest("eventname", NAMES.iter().copied()), Some("eventName"));
-        assert_eq!(closest("EVENTTYPE", NAMES.iter().copied()), Some("eventType"));
+        assert_eq!(
+            closest("eventname", NAMES.iter().copied()),
+            Some("eventName")
+        );
+        assert_eq!(
+            closest("EVENTTYPE", NAMES.iter().copied()),
+            Some("eventType")
+        );
     }
 
     #[test]
     fn typos_within_one_edit_in_three_letters() {
-        assert_eq!(closest("evntName", NAMES.iter().copied()), Some("eventName"));
-        assert_eq!(closest("userIdentiy", NAMES.iter().copied()), Some("userIdentity"));
-        assert_eq!(closest("errorCdoe", NAMES.iter().copied()), Some("errorCode"));
+        assert_eq!(
+            closest("evntName", NAMES.iter().copied()),
+            Some("eventName")
+        );
+        assert_eq!(
+            closest("userIdentiy", NAMES.iter().copied()),
+            Some("userIdentity")
+        );
+        assert_eq!(
+            closest("errorCdoe", NAMES.iter().copied()),
+            Some("errorCode")
+        );
         assert_eq!(closest("region", NAMES.iter().copied()), None);
         assert_eq!(closest("x", NAMES.iter().copied()), None);
     }

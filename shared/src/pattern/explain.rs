@@ -19,7 +19,9 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
 
-use super::ast::{AnythingBut, Condition, FieldValue, Literal, Matcher, NumericRange, ObjectPattern, Pattern};
+use super::ast::{
+    AnythingBut, Condition, FieldValue, Literal, Matcher, NumericRange, ObjectPattern, Pattern,
+};
 use super::expand::join;
 
 /// Values listed per condition in the plain-text form; the JSON form has them all.
@@ -77,6 +79,8 @@ pub struct EventValue {
     pub value: Value,
     /// Indexes into the condition's `matchers` that this value satisfies.
     pub satisfies: Vec<usize>,
+    /// `matches {"prefix":"Stop"}`, `does not start with "Stop"`, ...
+    pub reason: String,
     #[serde(skip)]
     trail: Trail,
 }
@@ -90,7 +94,13 @@ impl Pattern {
     /// [`Pattern::matches`]`(e)`.
     pub fn explain(&self, event: &Value) -> Explanation {
         let mut flat = Flattened::default();
-        flatten(event, &mut Vec::new(), &mut String::new(), &mut Vec::new(), &mut flat);
+        flatten(
+            event,
+            &mut Vec::new(),
+            &mut String::new(),
+            &mut Vec::new(),
+            &mut flat,
+        );
         let alternatives: Vec<AlternativeExplanation> = alternatives(&self.root, &[], "")
             .into_iter()
             .map(|alternative| explain_alternative(alternative, &flat))
@@ -129,7 +139,10 @@ fn alternatives(object: &ObjectPattern, prefix: &[String], at: &str) -> Vec<Alte
                 }
             }
             FieldValue::Object(inner) => {
-                result = cross(&result, &alternatives(inner, &path, &location(at, &field.key)))
+                result = cross(
+                    &result,
+                    &alternatives(inner, &path, &location(at, &field.key)),
+                )
             }
         }
     }
@@ -235,7 +248,10 @@ fn flatten<'a>(
 }
 
 fn at_path(node: &Node<'_>, path: &[String]) -> bool {
-    node.path.iter().copied().eq(path.iter().map(String::as_str))
+    node.path
+        .iter()
+        .copied()
+        .eq(path.iter().map(String::as_str))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -350,6 +366,7 @@ fn explain_condition(condition: &Condition, flat: &Flattened<'_>) -> ConditionEx
                 .filter(|(_, m)| m.matches_scalar(leaf.value))
                 .map(|(i, _)| i)
                 .collect(),
+            reason: String::new(),
             trail: leaf.trail.clone(),
         })
         .collect();
@@ -375,9 +392,13 @@ fn explain_condition(condition: &Condition, flat: &Flattened<'_>) -> ConditionEx
                         })
                         .map(|(i, _)| i)
                         .collect(),
+                    reason: String::new(),
                     trail: node.trail.clone(),
                 }),
         );
+    }
+    for value in &mut values {
+        value.reason = value_reason(&condition.matchers, value);
     }
     let mut explained = ConditionExplanation {
         path: condition.path.join("."),
@@ -424,7 +445,9 @@ fn json_equal(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
         _ => a == b,
     }
@@ -452,7 +475,11 @@ fn met_reason(condition: &ConditionExplanation, satisfying: &[usize]) -> String 
     reason
 }
 
-fn unmet_reason(condition: &Condition, explained: &ConditionExplanation, flat: &Flattened<'_>) -> String {
+fn unmet_reason(
+    condition: &Condition,
+    explained: &ConditionExplanation,
+    flat: &Flattened<'_>,
+) -> String {
     let values = &explained.values;
     if values.is_empty() {
         let container = flat
@@ -478,14 +505,20 @@ fn unmet_reason(condition: &Condition, explained: &ConditionExplanation, flat: &
             compact(&exists_false())
         );
     }
-    match (values.len(), condition.matchers.as_slice()) {
-        (1, [matcher]) => format!("{}: {}", compact(&values[0].value), why_not(matcher, &values[0].value)),
-        (1, matchers) => format!(
-            "{} matches none of the {} alternatives",
-            compact(&values[0].value),
-            matchers.len()
-        ),
-        (count, _) => format!("none of the {count} values here matches"),
+    match values.as_slice() {
+        [value] => format!("{}: {}", compact(&value.value), value.reason),
+        _ => format!("none of the {} values here matches", values.len()),
+    }
+}
+
+/// What one value does against a condition's matchers.
+fn value_reason(matchers: &[Matcher], value: &EventValue) -> String {
+    if let Some(&first) = value.satisfies.first() {
+        return format!("matches {}", compact(&matchers[first].to_json()));
+    }
+    match matchers {
+        [matcher] => why_not(matcher, &value.value),
+        _ => format!("matches none of the {} alternatives", matchers.len()),
     }
 }
 
@@ -520,11 +553,25 @@ fn why_not(matcher: &Matcher, value: &Value) -> String {
         {
             needs_string()
         }
-        Matcher::Prefix { value: p, ignore_case } => {
-            format!("does not start with {}{}", quoted(p), ignoring_case(*ignore_case))
+        Matcher::Prefix {
+            value: p,
+            ignore_case,
+        } => {
+            format!(
+                "does not start with {}{}",
+                quoted(p),
+                ignoring_case(*ignore_case)
+            )
         }
-        Matcher::Suffix { value: s, ignore_case } => {
-            format!("does not end with {}{}", quoted(s), ignoring_case(*ignore_case))
+        Matcher::Suffix {
+            value: s,
+            ignore_case,
+        } => {
+            format!(
+                "does not end with {}{}",
+                quoted(s),
+                ignoring_case(*ignore_case)
+            )
         }
         Matcher::EqualsIgnoreCase(s) => format!("not equal to {} ignoring case", quoted(s)),
         Matcher::Wildcard(w) => format!("does not match the wildcard {}", quoted(&w.source)),
@@ -608,9 +655,8 @@ impl Matcher {
             Ok([single]) => single,
             Err(values) => Value::Array(values),
         };
-        let strings = |values: &[String]| {
-            one_or_many(values.iter().cloned().map(Value::String).collect())
-        };
+        let strings =
+            |values: &[String]| one_or_many(values.iter().cloned().map(Value::String).collect());
         let operator = |name: &str, operand: Value| {
             let mut map = Map::new();
             map.insert(name.to_string(), operand);
@@ -741,7 +787,11 @@ impl fmt::Display for Explanation {
         }
         for (index, alternative) in self.alternatives.iter().enumerate() {
             if total > 1 {
-                let verdict = if alternative.matched { "match" } else { "no match" };
+                let verdict = if alternative.matched {
+                    "match"
+                } else {
+                    "no match"
+                };
                 writeln!(f, "{}: {verdict}", label(index, total, alternative))?;
             }
             for condition in &alternative.conditions {
@@ -787,11 +837,13 @@ fn write_condition(f: &mut fmt::Formatter<'_>, condition: &ConditionExplanation)
                 .is_some_and(|v| v.at != condition.path));
     if listed {
         for value in condition.values.iter().take(MAX_LISTED_VALUES) {
-            let verdict = match value.satisfies.first() {
-                Some(&m) => format!("matches {}", compact(&condition.matchers[m])),
-                None => "matches none".to_string(),
-            };
-            writeln!(f, "          {} = {}: {verdict}", value.at, compact(&value.value))?;
+            writeln!(
+                f,
+                "          {} = {}: {}",
+                value.at,
+                compact(&value.value),
+                value.reason
+            )?;
         }
         if condition.values.len() > MAX_LISTED_VALUES {
             writeln!(
