@@ -148,18 +148,12 @@ fn run() -> Result<(), Failure> {
                 continue;
             };
             mark(format!("quamina/{count}"));
-            group.bench_with_input(
-                BenchmarkId::from_parameter(count),
-                quamina,
-                |b, quamina| {
-                    let mut next = Cycle::new(events.len());
-                    b.iter(|| {
-                        black_box(
-                            quamina.matches_for_event(black_box(events[next.step()].as_bytes())),
-                        )
-                    })
-                },
-            );
+            group.bench_with_input(BenchmarkId::from_parameter(count), quamina, |b, quamina| {
+                let mut next = Cycle::new(events.len());
+                b.iter(|| {
+                    black_box(quamina.matches_for_event(black_box(events[next.step()].as_bytes())))
+                })
+            });
         }
         group.finish();
     }
@@ -212,25 +206,39 @@ fn profile_by_template(world: &World, events: &[String]) -> Result<(), Failure> 
         let started = Instant::now();
         let mut matches = 0usize;
         for event in events {
-            matches += ruleset.matches_json(event).map_err(|error| error.to_string())?.len();
+            matches += ruleset
+                .matches_json(event)
+                .map_err(|error| error.to_string())?
+                .len();
         }
         let per_event = started.elapsed().as_nanos() as f64 / events.len() as f64;
         Ok((per_event, matches as f64 / events.len() as f64))
     };
-    println!("profile: portable/10000 split by template, each compiled alone (ns/event, matches/event):");
+    println!(
+        "profile: portable/10000 split by template, each compiled alone (ns/event, matches/event):"
+    );
     let (floor, _) = time(&rules[..1])?;
     println!("  (one rule)            {floor:>8.0} ns");
     for template in templates {
         let subset: Vec<Rule> = rules
             .iter()
             .filter(|rule| rule.template == template)
-            .map(|rule| Rule { template: rule.template, pattern: rule.pattern.clone() })
+            .map(|rule| Rule {
+                template: rule.template,
+                pattern: rule.pattern.clone(),
+            })
             .collect();
         let (ns, matches) = time(&subset)?;
-        println!("  {template:<20} {:>5} rules {ns:>8.0} ns {matches:>6.2} matches", subset.len());
+        println!(
+            "  {template:<20} {:>5} rules {ns:>8.0} ns {matches:>6.2} matches",
+            subset.len()
+        );
     }
     let (ns, matches) = time(&rules)?;
-    println!("  (all)                {:>5} rules {ns:>8.0} ns {matches:>6.2} matches", rules.len());
+    println!(
+        "  (all)                {:>5} rules {ns:>8.0} ns {matches:>6.2} matches",
+        rules.len()
+    );
     Ok(())
 }
 
@@ -293,22 +301,33 @@ impl Engines {
 /// quamina in its fastest mode that works: `BuiltForSpeed` (wildcards become DFAs),
 /// else its default `BuiltForComfort`. quamina 0.7 builds its automaton lazily on the
 /// first match and can panic there, so each attempt is probed with one event.
-fn build_quamina(rules: &[Rule], probe_event: &str) -> Result<Result<Quamina<usize>, String>, Failure> {
+fn build_quamina(
+    rules: &[Rule],
+    probe_event: &str,
+) -> Result<Result<Quamina<usize>, String>, Failure> {
     let mut failures = Vec::new();
-    for mode in [MatcherBuildMode::BuiltForSpeed, MatcherBuildMode::BuiltForComfort] {
+    for mode in [
+        MatcherBuildMode::BuiltForSpeed,
+        MatcherBuildMode::BuiltForComfort,
+    ] {
         let mut quamina = QuaminaBuilder::new()
             .with_arena_byte_budget(QUAMINA_ARENA_BYTES)
             .build()
             .map_err(|error| format!("quamina builder: {error}"))?;
         quamina.set_matcher_build_mode(mode);
         for (index, rule) in rules.iter().enumerate() {
-            quamina
-                .add_pattern(index, &rule.pattern)
-                .map_err(|error| format!("quamina rejects portable rule {index} {}: {error}", rule.pattern))?;
+            quamina.add_pattern(index, &rule.pattern).map_err(|error| {
+                format!(
+                    "quamina rejects portable rule {index} {}: {error}",
+                    rule.pattern
+                )
+            })?;
         }
         let quiet = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
-        let probe = std::panic::catch_unwind(AssertUnwindSafe(|| quamina.matches_for_event(probe_event.as_bytes())));
+        let probe = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            quamina.matches_for_event(probe_event.as_bytes())
+        }));
         std::panic::set_hook(quiet);
         match probe {
             Ok(_) => return Ok(Ok(quamina)),
@@ -376,7 +395,10 @@ fn check_engines_agree(
     let quamina = match &engines.quamina {
         Ok(quamina) => quamina,
         Err(reason) => {
-            println!("NOTE: no quamina comparison with {} rules: {reason}", rules.len());
+            println!(
+                "NOTE: no quamina comparison with {} rules: {reason}",
+                rules.len()
+            );
             return report();
         }
     };

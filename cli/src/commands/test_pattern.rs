@@ -41,8 +41,8 @@ const RULE_NAME: &str = "pattern";
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let pattern_text = input::read_file(&args.pattern)?;
-    let rule_set = match compile(&pattern_text, &args) {
-        Ok(rule_set) => rule_set,
+    let (pattern, rule_set) = match compile(&pattern_text, &args) {
+        Ok(compiled) => compiled,
         Err(message) => {
             eprintln!("invalid event pattern: {message}");
             return Ok(Outcome::Invalid);
@@ -60,21 +60,30 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
     };
     let matched = !rule_set.matches(&event).is_empty();
+    // The reference evaluator is the specification the rule set is built to; if they
+    // ever disagree, that is a bug worth shouting about, not a verdict to hide.
+    if pattern.matches(&event) != matched {
+        tracing::error!(
+            rule_set = matched,
+            reference = !matched,
+            "the rule set and the reference evaluator disagree on this event; please report it"
+        );
+    }
     let mut out = Stdout::new();
     print_result(&mut out, matched).context("writing the result")?;
     out.finish()?;
     Ok(Outcome::Success)
 }
 
-/// The pattern as a one-rule [`RuleSet`]; the error is `path: reason`.
-fn compile(text: &str, args: &Args) -> Result<RuleSet, String> {
+/// The pattern, and the pattern as a one-rule [`RuleSet`]; the error is `path: reason`.
+fn compile(text: &str, args: &Args) -> Result<(Pattern, RuleSet), String> {
     let pattern =
         Pattern::parse(text, args.dialect.dialect()).map_err(|error| error.to_string())?;
     let mut builder = RuleSetBuilder::new();
     builder
         .add(RULE_NAME, &pattern)
         .map_err(|error| format!("$: {}", error.kind()))?;
-    Ok(builder.build())
+    Ok((pattern, builder.build()))
 }
 
 /// TestEventPattern's answer, byte for byte: `{"Result":true}`.

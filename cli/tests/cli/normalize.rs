@@ -168,7 +168,7 @@ fn text_that_is_not_json_names_its_line() {
     let good = std::fs::read_to_string(fixture("records-with-bad-line.jsonl")).expect("fixture");
     let first = good.lines().next().expect("a line");
     let input = format!("{first}\nnot json at all\n\n{first}\n");
-    let output = run_with_stdin(&mut auditbridge().arg("normalize"), input.as_bytes());
+    let output = run_with_stdin(auditbridge().arg("normalize"), input.as_bytes());
     assert_status(&output, 1);
     assert_eq!(json_lines(&output).len(), 2);
     let stderr = stderr(&output);
@@ -223,10 +223,23 @@ fn a_line_that_is_not_text_is_reported_alone() {
     let good = std::fs::read_to_string(fixture("records-with-bad-line.jsonl")).expect("fixture");
     let first = good.lines().next().expect("a line");
     for (bad_line, input) in [
-        (2, [first.as_bytes(), b"\n\xff\xfe{}\n", first.as_bytes(), b"\n"].concat()),
-        (1, [b"\xff\xfe{}\n", first.as_bytes(), b"\n", first.as_bytes(), b"\n"].concat()),
+        (
+            2,
+            [first.as_bytes(), b"\n\xff\xfe{}\n", first.as_bytes(), b"\n"].concat(),
+        ),
+        (
+            1,
+            [
+                b"\xff\xfe{}\n",
+                first.as_bytes(),
+                b"\n",
+                first.as_bytes(),
+                b"\n",
+            ]
+            .concat(),
+        ),
     ] {
-        let output = run_with_stdin(&mut auditbridge().arg("normalize"), &input);
+        let output = run_with_stdin(auditbridge().arg("normalize"), &input);
         assert_status(&output, 1);
         assert_eq!(json_lines(&output).len(), 2);
         let stderr = stderr(&output);
@@ -234,6 +247,9 @@ fn a_line_that_is_not_text_is_reported_alone() {
             stderr.starts_with(&format!("<stdin>: line {bad_line}: not UTF-8 text: ")),
             "{stderr}"
         );
-        assert!(stderr.ends_with("normalized 2, skipped 0 (reads), failed 1\n"), "{stderr}");
+        assert!(
+            stderr.ends_with("normalized 2, skipped 0 (reads), failed 1\n"),
+            "{stderr}"
+        );
     }
 }

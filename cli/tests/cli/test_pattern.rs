@@ -120,9 +120,12 @@ fn agrees_with_aws_on_the_conformance_cases() {
             .arg(&pattern)
             .arg("--event")
             .arg(&event));
+        // A verdict comes with a silent stderr: the command logs an error if the rule set
+        // and the reference evaluator disagree.
+        let quiet = output.stderr.is_empty();
         let got = match (output.status.code(), stdout(&output).as_str()) {
-            (Some(0), "{\"Result\":true}\n") => "match",
-            (Some(0), "{\"Result\":false}\n") => "no_match",
+            (Some(0), "{\"Result\":true}\n") if quiet => "match",
+            (Some(0), "{\"Result\":false}\n") if quiet => "no_match",
             (Some(2), "") if stderr(&output).starts_with("invalid event pattern: ") => "error",
             _ => "unexpected output",
         };

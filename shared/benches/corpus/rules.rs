@@ -66,7 +66,10 @@ const ORGANIZATION_RULES: usize = 50;
 const TENANT_SCOPED: f64 = 0.85;
 
 fn scoped(draft: Draft, index: usize, world: &World, rng: &mut Rng) -> Rule {
-    let Draft { template, mut pattern } = draft;
+    let Draft {
+        template,
+        mut pattern,
+    } = draft;
     let has_account = pattern.pointer("/data/userIdentity/accountId").is_some();
     if index >= ORGANIZATION_RULES && !has_account && rng.chance(TENANT_SCOPED) {
         if let Some(root) = pattern.as_object_mut() {
@@ -79,7 +82,10 @@ fn scoped(draft: Draft, index: usize, world: &World, rng: &mut Rng) -> Rule {
             }
         }
     }
-    Rule { template, pattern: pattern.to_string() }
+    Rule {
+        template,
+        pattern: pattern.to_string(),
+    }
 }
 
 fn service(rng: &mut Rng) -> &'static Service {
