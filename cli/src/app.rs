@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{match_events, normalize, run, test_pattern, validate_rules};
+use crate::commands::{lint, match_events, normalize, run, test_pattern, validate_rules};
 use crate::status::{Outcome, FATAL};
 use crate::{logging, output};
 
@@ -20,6 +20,7 @@ use crate::{logging, output};
   auditbridge run --rules rules/security.json samples/audit-history.jsonl
   auditbridge normalize samples/audit-history.jsonl | auditbridge match --rules rules/security.json
   auditbridge validate-rules rules/*.json
+  auditbridge lint rules/security.json
   auditbridge test-pattern --pattern pattern.json --event envelope.json
 
 Exit status: 0 success; 1 some records, lines, rules or deliveries failed (each reported
@@ -40,6 +41,7 @@ enum Command {
     Normalize(normalize::Args),
     ValidateRules(validate_rules::Args),
     TestPattern(test_pattern::Args),
+    Lint(lint::Args),
     Match(match_events::Args),
     Run(run::Args),
 }
@@ -67,6 +69,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
         Command::Normalize(args) => normalize::run(args),
         Command::ValidateRules(args) => validate_rules::run(args),
         Command::TestPattern(args) => test_pattern::run(args),
+        Command::Lint(args) => lint::run(args),
         Command::Match(args) => match_events::run(args),
         Command::Run(args) => run::run(args),
     }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use auditbridge_shared::cloudaudit::ActionType;
 use auditbridge_shared::lint::{lint_with, Finding, LintOptions, Severity};
-use auditbridge_shared::rules::RulesFile;
+use auditbridge_shared::pattern::Dialect;
+use auditbridge_shared::rules::{RulesError, RulesFile};
 
 use crate::args::{ActionTypeArg, DialectFlag};
 use crate::input;
@@ -79,13 +80,9 @@ pub struct Linted {
 }
 
 /// Lints the file at `path`. An unreadable file is an error (in `Err`, to print as is).
-pub fn lint_file(
-    path: &Path,
-    dialect: auditbridge_shared::pattern::Dialect,
-    options: &LintOptions,
-) -> Result<Linted, String> {
+pub fn lint_file(path: &Path, dialect: Dialect, options: &LintOptions) -> Result<Linted, String> {
     let text = input::read_file(path).map_err(|error| format!("{error:#}"))?;
-    let errors = |error: auditbridge_shared::rules::RulesError| Linted {
+    let errors = |error: RulesError| Linted {
         rules: 0,
         findings: error.problems().iter().map(Finding::from_problem).collect(),
     };
@@ -94,7 +91,7 @@ pub fn lint_file(
         Err(error) => return Ok(errors(error)),
     };
     // What only the matcher can tell (a `$or` combination too large) is an error too.
-    if let Err(error) = file.compile_patterns_only() {
+    if let Err(error) = file.clone().compile_patterns_only() {
         return Ok(errors(error));
     }
     Ok(Linted {
@@ -133,12 +130,32 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             plural(args.files.len() as u64, "file")
         )
     } else {
-        format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+        format!(
+            "{}, {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
     };
     out.line(summary.as_bytes())?;
     out.finish()?;
     let failing = errors + if args.deny_warnings { warnings } else { 0 };
     Ok(Outcome::from_failures(failing))
+}
+
+/// For `validate-rules --lint`: the findings of a file that validated, one line each.
+pub fn print_findings(
+    out: &mut Stdout,
+    path: &Path,
+    dialect: Dialect,
+    flags: &LintFlags,
+) -> anyhow::Result<()> {
+    let name = input::display_name(path);
+    // The file was read a moment ago; failing now is worth stopping for.
+    let linted = lint_file(path, dialect, &flags.options()).map_err(anyhow::Error::msg)?;
+    for finding in &linted.findings {
+        out.line(format!("{name}: {finding}").as_bytes())?;
+    }
+    Ok(())
 }
 
 fn plural(count: u64, word: &str) -> String {

@@ -18,6 +18,7 @@ use crate::rules_file;
 use crate::status::Outcome;
 
 mod print;
+mod report;
 mod send;
 mod summary;
 
@@ -59,6 +60,20 @@ pub struct Args {
 
     #[command(flatten)]
     pub dialect: DialectFlag,
+
+    /// Backtest: after the summary, per rule how many events matched with up to 3 example
+    /// event ids, then the rules that matched nothing (on stderr).
+    #[arg(long)]
+    pub report: bool,
+
+    /// Progress lines on stderr while reading (default with `--report` when stderr is a
+    /// terminal).
+    #[arg(long)]
+    pub progress: bool,
+
+    /// Records between two progress lines.
+    #[arg(long, hide = true, default_value_t = report::PROGRESS_EVERY, value_name = "N")]
+    pub progress_every: u64,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -97,6 +112,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         tally: Tally::default(),
         sink,
         json: Vec::with_capacity(4096),
+        report: args.report.then(|| report::Report::new(&compiled)),
+        progress: report::Progress::new(args.progress, args.report, args.progress_every),
     };
     for input in &mut inputs {
         let name = input.name.clone();
@@ -106,6 +123,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         mut stats,
         tally,
         sink,
+        report,
         ..
     } = pipeline;
     let delivery_failures = match sink {
@@ -117,6 +135,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     eprintln!("{tally}");
     stats.print(&compiled);
+    if let Some(report) = report {
+        report.write(&mut std::io::stderr().lock())?;
+    }
     Ok(Outcome::from_failures(tally.failed + delivery_failures))
 }
 
@@ -128,11 +149,16 @@ struct Pipeline<'r> {
     sink: Sink,
     /// The current envelope as JSON; one buffer for the whole run.
     json: Vec<u8>,
+    report: Option<report::Report>,
+    progress: Option<report::Progress>,
 }
 
 impl Pipeline<'_> {
     fn item(&mut self, input_name: &str, item: Item) -> anyhow::Result<()> {
         self.tally.count(&item);
+        if let Some(progress) = &mut self.progress {
+            progress.record(&self.tally);
+        }
         match item {
             Item::Envelope(envelope) => self.envelope(input_name, &envelope),
             Item::Skipped(_) => Ok(()),
@@ -158,6 +184,12 @@ impl Pipeline<'_> {
             }
         };
         self.stats.matched(&evaluation);
+        if let Some(report) = &mut self.report {
+            report.event(&envelope.id, &evaluation.matched);
+        }
+        if let (Some(progress), false) = (&mut self.progress, evaluation.matched.is_empty()) {
+            progress.matched();
+        }
         for delivery in evaluation.deliveries {
             self.stats.planned(&delivery);
             match &mut self.sink {

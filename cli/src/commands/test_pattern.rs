@@ -22,7 +22,8 @@ use crate::status::Outcome;
 #[command(after_help = "Examples:
   auditbridge test-pattern --pattern sg-open.json --event envelope.json
   auditbridge normalize record.json | auditbridge test-pattern --pattern p.json --event -
-  auditbridge test-pattern --dialect aws --pattern p.json --event e.json")]
+  auditbridge test-pattern --dialect aws --pattern p.json --event e.json
+  auditbridge test-pattern --explain --pattern p.json --event e.json")]
 pub struct Args {
     /// The event pattern (a JSON file).
     #[arg(long, value_name = "FILE")]
@@ -34,6 +35,15 @@ pub struct Args {
 
     #[command(flatten)]
     pub dialect: DialectFlag,
+
+    /// Instead of the result, explain it: for each `$or` alternative and each condition,
+    /// the event's values at the path and why each matches or not. Same exit status.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// With `--explain`: the explanation as JSON, for tools.
+    #[arg(long, requires = "explain")]
+    pub json: bool,
 }
 
 /// Name of the single rule the pattern becomes; never shown.
@@ -68,6 +78,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             reference = !matched,
             "the rule set and the reference evaluator disagree on this event; please report it"
         );
+    }
+    if args.explain {
+        return super::explain::print(&pattern, &event, args.json);
     }
     let mut out = Stdout::new();
     print_result(&mut out, matched).context("writing the result")?;

@@ -27,6 +27,13 @@ pub struct Args {
 
     #[command(flatten)]
     pub dialect: DialectFlag,
+
+    /// Also lint valid files (see `auditbridge lint`); warnings do not change the exit status.
+    #[arg(long)]
+    pub lint: bool,
+
+    #[command(flatten)]
+    pub lint_flags: super::lint::LintFlags,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -35,7 +42,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut problems = 0;
     for path in &args.files {
         match check(path, &args) {
-            Ok(count) => rules += count,
+            Ok(count) => {
+                rules += count;
+                if args.lint {
+                    super::lint::print_findings(
+                        &mut out,
+                        path,
+                        args.dialect.dialect(),
+                        &args.lint_flags,
+                    )?;
+                }
+            }
             Err(lines) => {
                 problems += lines.len();
                 for line in lines {

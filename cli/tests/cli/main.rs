@@ -5,9 +5,12 @@
 mod common;
 
 mod general;
+mod lint;
 mod match_events;
 mod normalize;
 mod run;
+mod run_report;
 mod run_sqs;
 mod test_pattern;
+mod test_pattern_explain;
 mod validate_rules;

@@ -117,9 +117,10 @@ pub const PROGRESS_INTERVAL: Duration = Duration::from_secs(2);
 pub const PROGRESS_EVERY: u64 = 10_000;
 
 impl Progress {
-    /// `Some` when asked for, or when stderr is a terminal (someone is watching).
-    pub fn new(forced: bool, every: u64) -> Option<Self> {
-        (forced || std::io::stderr().is_terminal()).then(|| Progress {
+    /// `Some` when asked for, or for a report when stderr is a terminal (someone is
+    /// watching a long backtest).
+    pub fn new(forced: bool, reporting: bool, every: u64) -> Option<Self> {
+        (forced || (reporting && std::io::stderr().is_terminal())).then(|| Progress {
             every: every.max(1),
             records: 0,
             matched_events: 0,
@@ -136,12 +137,12 @@ impl Progress {
     pub fn record(&mut self, tally: &Tally) {
         self.records += 1;
         // Reading the clock is cheap, but not free: look at it every 256 records.
-        let due = self.records % self.every == 0
-            || (self.records % 256 == 0 && self.last.elapsed() >= PROGRESS_INTERVAL);
+        let due = self.records.is_multiple_of(self.every)
+            || (self.records.is_multiple_of(256) && self.last.elapsed() >= PROGRESS_INTERVAL);
         if due {
             self.last = Instant::now();
             eprintln!(
-                "progress: {} records ({}), {} events matched",
+                "progress: {} records ({}); events matching a rule: {}",
                 self.records, tally, self.matched_events
             );
         }
