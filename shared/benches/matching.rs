@@ -110,6 +110,7 @@ fn run() -> Result<(), Failure> {
         .measurement_time(Duration::from_secs(if quick { 1 } else { 4 }))
         .configure_from_args();
     let ran = RefCell::new(Vec::<String>::new());
+    let mut measured: Vec<(String, f64)> = Vec::new();
     let mark = |id: String| ran.borrow_mut().push(id);
 
     {
@@ -123,6 +124,7 @@ fn run() -> Result<(), Failure> {
             })
         });
         group.finish();
+        snapshot(&output, &ran.borrow(), &mut measured, started);
     }
     {
         let mut group = criterion.benchmark_group("auditbridge");
@@ -139,6 +141,7 @@ fn run() -> Result<(), Failure> {
             );
         }
         group.finish();
+        snapshot(&output, &ran.borrow(), &mut measured, started);
     }
     {
         let mut group = criterion.benchmark_group("quamina");
@@ -156,6 +159,7 @@ fn run() -> Result<(), Failure> {
             });
         }
         group.finish();
+        snapshot(&output, &ran.borrow(), &mut measured, started);
     }
     {
         let mut group = criterion.benchmark_group("auditbridge_mixed");
@@ -168,6 +172,7 @@ fn run() -> Result<(), Failure> {
             });
         }
         group.finish();
+        snapshot(&output, &ran.borrow(), &mut measured, started);
     }
     {
         let mut group = criterion.benchmark_group("compile");
@@ -187,10 +192,11 @@ fn run() -> Result<(), Failure> {
             });
         }
         group.finish();
+        snapshot(&output, &ran.borrow(), &mut measured, started);
     }
     criterion.final_summary();
 
-    summarize(&output, &ran.into_inner(), started, event_count);
+    summarize(&measured, event_count);
     Ok(())
 }
 
@@ -572,15 +578,32 @@ fn mean_ns(output: &std::path::Path, id: &str, since: SystemTime) -> Option<f64>
         .or_else(|| estimates["mean"]["point_estimate"].as_f64())
 }
 
-/// The table and the three goals as ratios, from this run's estimates.
-fn summarize(output: &std::path::Path, ran: &[String], since: SystemTime, event_count: usize) {
-    let estimate = |id: &str| {
-        if ran.iter().any(|r| r == id) {
-            mean_ns(output, id, since)
-        } else {
-            None
+/// Reads the estimates of benchmarks measured since the last call, right after their
+/// group finished, before any other run of this bench can overwrite the files.
+fn snapshot(
+    output: &std::path::Path,
+    ran: &[String],
+    measured: &mut Vec<(String, f64)>,
+    since: SystemTime,
+) {
+    for id in ran {
+        if !measured.iter().any(|(done, _)| done == id) {
+            if let Some(ns) = mean_ns(output, id, since) {
+                measured.push((id.clone(), ns));
+            }
         }
+    }
+}
+
+/// The table and the three goals as ratios, from this run's estimates.
+fn summarize(measured: &[(String, f64)], event_count: usize) {
+    let estimate = |id: &str| {
+        measured
+            .iter()
+            .find(|(done, _)| done == id)
+            .map(|(_, ns)| *ns)
     };
+    let ran: Vec<String> = measured.iter().map(|(id, _)| id.clone()).collect();
     println!("\nsummary ({event_count} events; one iteration = one event; point estimates):");
     println!("| benchmark | ns/event | events/s |");
     println!("|---|---:|---:|");

@@ -175,3 +175,29 @@ async fn invalid_envelopes_are_reported_while_their_batch_mates_are_delivered() 
     assert_alerts(sqs.receive_all(&targets.alerts).await, &expected);
     assert_timeline(sqs.receive_all(&targets.timeline).await, &expected);
 }
+
+/// MAX_MESSAGE_BYTES applies to target messages: one over it is not sent, and its source
+/// message is reported so it is retried (and ends in the dead-letter queue), never lost.
+#[tokio::test]
+async fn a_target_message_over_the_byte_limit_fails_its_source_message() {
+    let sqs = TestSqs::from_env();
+    let targets = Targets::create(&sqs, "too-large").await;
+    // Alerts are a few hundred bytes; timeline messages carry the whole envelope.
+    let handler =
+        evaluate_fn::Handler::new(targets.packaged_rules(), sender(&sqs).with_max_bytes(1_024));
+    let envelope = history_envelope(5);
+    assert!(envelope_json(&envelope).len() > 1_024);
+
+    let response = invoke(
+        &handler,
+        sqs_event(&[("m5".to_string(), envelope_json(&envelope))]),
+    )
+    .await;
+
+    assert_eq!(failed_ids(&response), vec!["m5"]);
+    assert_alerts(
+        sqs.receive_all(&targets.alerts).await,
+        &expected_matches(&[5]),
+    );
+    assert!(sqs.receive_all(&targets.timeline).await.is_empty());
+}

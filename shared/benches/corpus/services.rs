@@ -719,5 +719,6 @@ pub fn call(service: &Service, op: &Op, site: &CallSite<'_>, rng: &mut Rng) -> C
 
 /// A region for a call: mostly the account's home regions.
 pub fn region(rng: &mut Rng) -> &'static str {
-    *rng.pick_skewed(REGIONS)
+    let region: &&'static str = rng.pick_skewed(REGIONS);
+    region
 }
