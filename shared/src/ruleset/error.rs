@@ -3,8 +3,10 @@
 //! Both are structs with accessors rather than public enums, so new causes can be added
 //! without breaking callers (the regex crate's lesson).
 
+use std::borrow::Cow;
 use std::fmt;
 
+use super::scan::{line_column, ScanError};
 use super::RuleId;
 
 /// Why [`super::RuleSetBuilder::add`] refused a rule.
@@ -60,25 +62,43 @@ impl RuleSetError {
 }
 
 /// The event text given to [`super::RuleSet::matches_json`] is not one JSON value.
-#[derive(Debug, thiserror::Error)]
-#[error("event is not valid JSON: {source}")]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("event is not valid JSON: {reason} at line {line} column {column}")]
 pub struct EventError {
-    #[source]
-    source: serde_json::Error,
+    reason: Cow<'static, str>,
+    offset: usize,
+    line: usize,
+    column: usize,
 }
 
 impl EventError {
-    pub(crate) fn new(source: serde_json::Error) -> Self {
-        Self { source }
+    pub(crate) fn new(text: &str, error: ScanError) -> Self {
+        let (line, column) = line_column(text, error.offset);
+        Self {
+            reason: error.reason,
+            offset: error.offset,
+            line,
+            column,
+        }
     }
 
     /// 1-based line of the error in the event text.
     pub fn line(&self) -> usize {
-        self.source.line()
+        self.line
     }
 
-    /// 1-based column of the error in the event text.
+    /// 1-based column (in bytes) of the error in the event text.
     pub fn column(&self) -> usize {
-        self.source.column()
+        self.column
+    }
+
+    /// Byte offset of the error in the event text (its length for an early end).
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// What is wrong there, e.g. `expected value` (the wording of `serde_json`).
+    pub fn reason(&self) -> &str {
+        &self.reason
     }
 }

@@ -1,20 +1,22 @@
 //! Turning one event into the leaves that rules look at.
 //!
-//! Only paths in the [`PathTrie`] are followed: from JSON text, a custom serde
-//! `DeserializeSeed` reads the event once and skips every other key with
-//! [`IgnoredAny`] (no allocation); from a `Value`, the same walk borrows. Each leaf keeps
+//! Only paths in the [`PathTrie`] are followed: from JSON text, the byte-level
+//! [`Cursor`] reads the event once, skipping every other key's value without decoding
+//! it (no allocation); from a `Value`, the same walk borrows. Each leaf keeps
 //! its *trail*, the (array, element index) of every array it sits in, so that conditions
 //! can be required to match inside the same array element.
 //!
 //! Buffers live in [`EventLeaves`] and are reused between events (strings too, through a
 //! pool), so a steady stream of events does not allocate per leaf.
 
-use std::fmt;
-
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 use super::path_trie::{NodeId, PathTrie, ROOT};
+use super::scan::{number_value, whole_value, Cursor, ScanError, Start, RECURSION_LIMIT};
+
+/// Containers nested along used paths that the JSON reader follows (it recurses there);
+/// `serde_json::Value` refuses deeper events anyway (its limit is 128).
+const MAX_DEPTH: usize = 128;
 
 /// Marks a leaf or capture that a later duplicate key replaced, and empty list heads.
 const NONE: u32 = u32::MAX;
@@ -77,6 +79,10 @@ pub(crate) struct EventLeaves {
     string_pool: Vec<String>,
     key_text: String,
     seen_keys: Vec<SeenKey>,
+    /// Scratch of [`Cursor::skip_value`].
+    skip_stack: Vec<bool>,
+    /// Scratch for keys and strings with escapes.
+    unescaped: String,
     /// Per field: first leaf / capture (linked through `next`), or NONE.
     leaf_heads: Vec<u32>,
     capture_heads: Vec<u32>,
@@ -109,23 +115,162 @@ impl EventLeaves {
         }
     }
 
-    /// Reads `text` (one JSON value) into leaves. Syntax is fully checked, values of
-    /// skipped keys are not converted (so an out-of-range number there is accepted).
-    pub(crate) fn read_json(
-        &mut self,
-        trie: &PathTrie,
-        text: &str,
-    ) -> Result<(), serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        NodeSeed {
-            trie,
-            node: ROOT,
-            leaves: self,
-        }
-        .deserialize(&mut de)?;
-        de.end()?;
+    /// Reads `text` (one JSON value) into leaves. Syntax is fully checked; values at
+    /// paths no rule uses are not decoded (so an out-of-range number there is accepted).
+    pub(crate) fn read_json(&mut self, trie: &PathTrie, text: &str) -> Result<(), ScanError> {
+        let mut cursor = Cursor::new(text);
+        self.read_node(trie, ROOT, &mut cursor, 0)?;
+        cursor.finish()?;
         self.link();
         Ok(())
+    }
+
+    /// Reads the value at the cursor, which sits at trie node `node` inside `depth`
+    /// containers that the walk followed.
+    fn read_node(
+        &mut self,
+        trie: &PathTrie,
+        node: NodeId,
+        cursor: &mut Cursor<'_>,
+        depth: usize,
+    ) -> Result<(), ScanError> {
+        let at = trie.node(node);
+        if at.capture {
+            // The `array` matcher needs whole arrays: read the value as a whole and take
+            // its leaves and arrays from it.
+            let start = cursor.peek_value().map(|_| cursor.position())?;
+            cursor.skip_value(&mut self.skip_stack)?;
+            let piece = &cursor.text()[start..cursor.position()];
+            let value = whole_value(piece, start)?;
+            self.walk_value(trie, node, &value);
+            return Ok(());
+        }
+        let start = cursor.peek_value()?;
+        match start {
+            Start::Object if at.has_children() => self.read_object(trie, node, cursor, depth),
+            Start::Array if at.has_children() || at.collect_leaves => {
+                self.read_array(trie, node, cursor, depth)
+            }
+            Start::Object | Start::Array => cursor.skip_value(&mut self.skip_stack),
+            Start::String if at.collect_leaves && at.keep_values => {
+                let text = cursor.read_str(&mut self.unescaped)?;
+                let mut s = self.string_pool.pop().unwrap_or_default();
+                s.clear();
+                s.push_str(text);
+                self.push_leaf(node, Value::String(s));
+                Ok(())
+            }
+            Start::String => {
+                cursor.skip_str()?;
+                self.push_scalar(trie, node, || Value::Null);
+                Ok(())
+            }
+            Start::Number => {
+                let offset = cursor.position();
+                let text = cursor.number()?;
+                if at.collect_leaves {
+                    let value = if at.keep_values {
+                        number_value(text, offset)?
+                    } else {
+                        Value::Null
+                    };
+                    self.push_leaf(node, value);
+                }
+                Ok(())
+            }
+            Start::True | Start::False | Start::Null => {
+                cursor.literal(start)?;
+                self.push_scalar(trie, node, || match start {
+                    Start::True => Value::Bool(true),
+                    Start::False => Value::Bool(false),
+                    _ => Value::Null,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    fn read_object(
+        &mut self,
+        trie: &PathTrie,
+        node: NodeId,
+        cursor: &mut Cursor<'_>,
+        depth: usize,
+    ) -> Result<(), ScanError> {
+        let start = cursor.position();
+        if depth + 1 >= MAX_DEPTH {
+            return Err(ScanError {
+                offset: start,
+                reason: RECURSION_LIMIT.into(),
+            });
+        }
+        if !cursor.open_object()? {
+            return Ok(());
+        }
+        let keys_base = self.seen_keys.len();
+        let text_base = self.key_text.len();
+        loop {
+            let key = cursor.read_str(&mut self.unescaped)?;
+            let found = trie.child(node, key).map(|child| {
+                let start = self.key_text.len();
+                self.key_text.push_str(key);
+                (child, (start, self.key_text.len()))
+            });
+            cursor.colon()?;
+            match found {
+                None => cursor.skip_value(&mut self.skip_stack)?,
+                Some((child, text)) => {
+                    self.forget_duplicate(keys_base, child, text);
+                    let leaves_start = self.leaves.len();
+                    let captures_start = self.captures.len();
+                    self.read_node(trie, child, cursor, depth + 1)?;
+                    let seen = SeenKey {
+                        node: child,
+                        text,
+                        leaves: (leaves_start, self.leaves.len()),
+                        captures: (captures_start, self.captures.len()),
+                    };
+                    self.seen_keys.push(seen);
+                }
+            }
+            if !cursor.next_member()? {
+                break;
+            }
+        }
+        self.seen_keys.truncate(keys_base);
+        self.key_text.truncate(text_base);
+        Ok(())
+    }
+
+    fn read_array(
+        &mut self,
+        trie: &PathTrie,
+        node: NodeId,
+        cursor: &mut Cursor<'_>,
+        depth: usize,
+    ) -> Result<(), ScanError> {
+        if depth + 1 >= MAX_DEPTH {
+            return Err(ScanError {
+                offset: cursor.position(),
+                reason: RECURSION_LIMIT.into(),
+            });
+        }
+        let array = self.next_array;
+        self.next_array += 1;
+        if !cursor.open_array()? {
+            return Ok(());
+        }
+        let mut index = 0u32;
+        loop {
+            self.trail_stack.push((array, index));
+            let read = self.read_node(trie, node, cursor, depth + 1);
+            self.trail_stack.pop();
+            read?;
+            if !cursor.next_element()? {
+                return Ok(());
+            }
+            index += 1;
+        }
     }
 
     /// Reads an already parsed event into leaves.
@@ -324,167 +469,5 @@ impl EventLeaves {
                 capture.field = NONE;
             }
         }
-    }
-}
-
-/// Reads the value at one trie node.
-struct NodeSeed<'a> {
-    trie: &'a PathTrie,
-    node: NodeId,
-    leaves: &'a mut EventLeaves,
-}
-
-impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        if self.trie.node(self.node).capture {
-            // The `array` matcher needs whole arrays: read the value as a whole and
-            // take its leaves and arrays from it.
-            let value: Value = serde::Deserialize::deserialize(deserializer)?;
-            self.leaves.walk_value(self.trie, self.node, &value);
-            Ok(())
-        } else {
-            deserializer.deserialize_any(self)
-        }
-    }
-}
-
-impl<'de> Visitor<'de> for NodeSeed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
-        self.leaves
-            .push_scalar(self.trie, self.node, || Value::Bool(v));
-        Ok(())
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        self.leaves
-            .push_scalar(self.trie, self.node, || Value::Number(v.into()));
-        Ok(())
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        self.leaves
-            .push_scalar(self.trie, self.node, || Value::Number(v.into()));
-        Ok(())
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
-        // Exactly what `serde_json::Value` makes of it.
-        self.leaves.push_scalar(self.trie, self.node, || {
-            Number::from_f64(v).map_or(Value::Null, Value::Number)
-        });
-        Ok(())
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.leaves.push_str(self.trie, self.node, v);
-        Ok(())
-    }
-
-    fn visit_unit<E>(self) -> Result<(), E> {
-        self.leaves
-            .push_scalar(self.trie, self.node, || Value::Null);
-        Ok(())
-    }
-
-    fn visit_none<E>(self) -> Result<(), E> {
-        self.leaves
-            .push_scalar(self.trie, self.node, || Value::Null);
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let array = self.leaves.next_array;
-        self.leaves.next_array += 1;
-        let mut index = 0u32;
-        loop {
-            self.leaves.trail_stack.push((array, index));
-            let more = seq.next_element_seed(NodeSeed {
-                trie: self.trie,
-                node: self.node,
-                leaves: &mut *self.leaves,
-            })?;
-            self.leaves.trail_stack.pop();
-            if more.is_none() {
-                return Ok(());
-            }
-            index += 1;
-        }
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        if !self.trie.node(self.node).has_children() {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            return Ok(());
-        }
-        let keys_base = self.leaves.seen_keys.len();
-        let text_base = self.leaves.key_text.len();
-        while let Some(found) = map.next_key_seed(KeySeed {
-            trie: self.trie,
-            node: self.node,
-            key_text: &mut self.leaves.key_text,
-        })? {
-            let Some((child, text)) = found else {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            };
-            self.leaves.forget_duplicate(keys_base, child, text);
-            let leaves_start = self.leaves.leaves.len();
-            let captures_start = self.leaves.captures.len();
-            map.next_value_seed(NodeSeed {
-                trie: self.trie,
-                node: child,
-                leaves: &mut *self.leaves,
-            })?;
-            let seen = SeenKey {
-                node: child,
-                text,
-                leaves: (leaves_start, self.leaves.leaves.len()),
-                captures: (captures_start, self.leaves.captures.len()),
-            };
-            self.leaves.seen_keys.push(seen);
-        }
-        self.leaves.seen_keys.truncate(keys_base);
-        self.leaves.key_text.truncate(text_base);
-        Ok(())
-    }
-}
-
-/// Reads one object key and resolves it in the trie without allocating; a key that
-/// leads into the trie is remembered (its text) for duplicate detection.
-struct KeySeed<'a> {
-    trie: &'a PathTrie,
-    node: NodeId,
-    key_text: &'a mut String,
-}
-
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = Option<(NodeId, (usize, usize))>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = Option<(NodeId, (usize, usize))>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.trie.child(self.node, key).map(|child| {
-            let start = self.key_text.len();
-            self.key_text.push_str(key);
-            (child, (start, self.key_text.len()))
-        }))
     }
 }

@@ -7,6 +7,7 @@
 //!
 //! - `builder`: [`RuleSetBuilder`], choosing each conjunction's anchor.
 //! - `path_trie`: the paths rules use; every other key of an event is skipped.
+//! - `scan`: a byte-level JSON cursor: skips unused values, decodes used ones.
 //! - `flatten`: one pass over the event (JSON text or `Value`) into leaves with trails.
 //! - `index`: per-field value indexes from a leaf to candidate conjunctions.
 //! - `verify`: a candidate's conditions, with array-element consistency.
@@ -25,6 +26,9 @@ mod error;
 mod flatten;
 mod index;
 mod path_trie;
+mod scan;
+#[cfg(test)]
+mod scan_props;
 mod verify;
 
 use std::cell::RefCell;
@@ -92,7 +96,7 @@ impl RuleSet {
             scratch
                 .event
                 .read_json(&self.trie, event_json)
-                .map_err(EventError::new)?;
+                .map_err(|error| EventError::new(event_json, error))?;
             Ok(self.decide(scratch))
         })
     }

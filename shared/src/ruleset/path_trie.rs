@@ -65,6 +65,11 @@ impl PathTrie {
     /// (`{"a.b": 1}` reaches the same node as `{"a": {"b": 1}}`).
     #[inline]
     pub(crate) fn child(&self, node: NodeId, key: &str) -> Option<NodeId> {
+        let children = &self.nodes[node as usize].children;
+        if !key.as_bytes().contains(&b'.') {
+            // The common case: one segment, no splitting.
+            return children.get(key).copied();
+        }
         let mut current = node;
         for segment in key.split('.') {
             current = *self.nodes[current as usize].children.get(segment)?;
