@@ -86,10 +86,12 @@ impl RuleSet {
     }
 
     /// Like [`RuleSet::matches`] on the parsed text, but reads the text once and
-    /// extracts only the fields rules use. Fails only if the text is not one JSON value
-    /// (syntax is checked throughout; numbers in skipped fields are not converted, so an
-    /// out-of-range one there is accepted). With duplicate keys the last one wins, as in
-    /// `serde_json::Value`.
+    /// extracts only the fields rules use. Fails only if the text is not one JSON value:
+    /// syntax is checked throughout, exactly as `serde_json` checks a value it ignores;
+    /// the content of skipped fields is not judged (an out-of-range number or a lone
+    /// surrogate escape there is accepted), that of used fields is judged as
+    /// `serde_json::Value` does, and containers nested 128 deep along used paths are
+    /// refused. With duplicate keys the last one wins, as in `serde_json::Value`.
     pub fn matches_json(&self, event_json: &str) -> Result<Vec<RuleId>, EventError> {
         with_scratch(|scratch| {
             scratch.begin(self);

@@ -15,6 +15,9 @@ pub(crate) const ROOT: NodeId = 0;
 #[derive(Debug, Default)]
 pub(crate) struct PathNode {
     children: FxHashMap<Box<str>, NodeId>,
+    /// One bit per [`fingerprint`] of a child key: most keys of an event lead nowhere,
+    /// and this turns them away without hashing them.
+    key_filter: [u64; 4],
     /// Some condition here looks at leaves (scalars), so they are collected.
     pub(crate) collect_leaves: bool,
     /// Some condition here compares leaf values (not only their presence), so leaf
@@ -56,6 +59,8 @@ impl PathTrie {
             if entry == next_id {
                 self.nodes.push(PathNode::default());
             }
+            let bit = fingerprint(segment.as_bytes());
+            self.nodes[node as usize].key_filter[bit >> 6] |= 1 << (bit & 63);
             node = entry;
         }
         node
@@ -65,16 +70,25 @@ impl PathTrie {
     /// (`{"a.b": 1}` reaches the same node as `{"a": {"b": 1}}`).
     #[inline]
     pub(crate) fn child(&self, node: NodeId, key: &str) -> Option<NodeId> {
-        let children = &self.nodes[node as usize].children;
         if !key.as_bytes().contains(&b'.') {
-            // The common case: one segment, no splitting.
-            return children.get(key).copied();
+            // The common case: one segment, nothing to split.
+            return self.step(node, key);
         }
         let mut current = node;
         for segment in key.split('.') {
-            current = *self.nodes[current as usize].children.get(segment)?;
+            current = self.step(current, segment)?;
         }
         Some(current)
+    }
+
+    #[inline]
+    fn step(&self, node: NodeId, segment: &str) -> Option<NodeId> {
+        let at = &self.nodes[node as usize];
+        let bit = fingerprint(segment.as_bytes());
+        if at.key_filter[bit >> 6] & (1 << (bit & 63)) == 0 {
+            return None;
+        }
+        at.children.get(segment).copied()
     }
 
     #[inline]
@@ -89,4 +103,12 @@ impl PathTrie {
     pub(crate) fn len(&self) -> usize {
         self.nodes.len()
     }
+}
+
+/// A cheap 8-bit digest of a key (length, first and last byte) for [`PathNode::key_filter`].
+#[inline]
+fn fingerprint(key: &[u8]) -> usize {
+    let first = key.first().copied().unwrap_or(0);
+    let last = key.last().copied().unwrap_or(0);
+    usize::from((key.len() as u8).wrapping_mul(31) ^ first.rotate_left(3) ^ last)
 }

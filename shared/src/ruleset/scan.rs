@@ -4,7 +4,8 @@
 //! Why not serde: a `DeserializeSeed` over `serde_json` spends most of an event in
 //! generic visitor plumbing for keys and values that are thrown away. This cursor skips
 //! an unused value with a tight loop (strings eight bytes at a time up to the next `"`,
-//! `\` or control character, containers by an explicit stack), so the cost of an event is close to one pass over its bytes.
+//! `\` or control character; containers with an explicit stack), so an event costs
+//! about one pass over its bytes.
 //!
 //! The grammar accepted is exactly `serde_json`'s for an ignored value
 //! (`serde_json::from_str::<IgnoredAny>`): the same whitespace, number syntax, escape
