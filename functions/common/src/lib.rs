@@ -7,7 +7,8 @@
 //! - [`invocation`]: an SQS event told from a direct invocation, the partial batch
 //!   response built from per-message outcomes, and the errors that fail a whole
 //!   invocation.
-//! - `testing` (feature `testing`): SQS events built for tests, batch responses read.
+//! - `testing` (feature `testing`): what the functions' tests build alike (SQS events,
+//!   fixtures, environments, test senders) and batch responses read back.
 
 pub mod config;
 pub mod invocation;

@@ -1,6 +1,13 @@
-//! SQS events built for tests and benches, and partial batch responses read back, so the
-//! functions' tests exercise the handler with the payload shape Lambda really sends.
+//! What the functions' tests and benches build alike: SQS events in the shape Lambda
+//! really sends, the sample payloads in `events/`, environments for
+//! `Config::from_lookup`, senders for the test SQS server; and partial batch responses
+//! read back.
 
+use std::collections::HashMap;
+use std::time::Duration;
+
+use auditbridge_sqs::testing::TestSqs;
+use auditbridge_sqs::{RetryPolicy, SqsSender};
 use serde_json::{json, Value};
 
 /// The queue the built messages claim to come from.
@@ -49,6 +56,33 @@ pub fn failed_ids(response: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The parsed JSON of the repository's `events/{name}`: the sample Lambda payloads that
+/// `cargo lambda invoke` and the smoke test also use, so tests and tools agree on them.
+pub fn fixture(name: &str) -> Value {
+    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"));
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("{path}: {err}"))
+}
+
+/// An environment holding exactly `vars`, as a lookup (a variable name to its value).
+pub fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+    move |name| vars.get(name).cloned()
+}
+
+/// A sender on the test SQS server whose retries wait a millisecond, so tests of
+/// failing sends stay quick while still going through the retry path.
+pub fn quick_sender(sqs: &TestSqs) -> SqsSender {
+    SqsSender::new(sqs.client()).with_retry_policy(RetryPolicy {
+        max_attempts: 2,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(1),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +101,20 @@ mod tests {
             .map(|message| (message.message_id.as_deref(), message_body(message)))
             .collect();
         assert_eq!(read, [(Some("m1"), Ok("one")), (Some("m2"), Ok("two"))]);
+    }
+
+    #[test]
+    fn fixtures_are_read_from_the_events_folder() {
+        let event = fixture("normalize-sqs-mixed-batch.json");
+        assert!(is_sqs_event(&event), "{event}");
+    }
+
+    #[test]
+    fn an_environment_holds_exactly_its_variables() {
+        let env = env_of(&[("A", "1"), ("B", "")]);
+        assert_eq!(env("A").as_deref(), Some("1"));
+        assert_eq!(env("B").as_deref(), Some(""));
+        assert_eq!(env("C"), None);
     }
 
     #[test]

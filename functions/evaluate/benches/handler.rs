@@ -27,6 +27,7 @@ use auditbridge_shared::rules::{CompiledRules, Dialect, RulesFile};
 use auditbridge_sqs::DeliveryError;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use evaluate_fn::{Config, DeliverySink, Handler, RulesSource};
+use lambda_common::testing::sqs_event;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 
@@ -246,7 +247,7 @@ fn sqs_batch() -> Value {
     );
     let text = std::fs::read_to_string(path).unwrap_or_else(|err| panic!("{path}: {err}"));
     let normalizer = Normalizer::new(NormalizeOptions::default());
-    let records: Vec<Value> = normalizer
+    let bodies: Vec<String> = normalizer
         .normalize_text(&text)
         .into_iter()
         .filter_map(|outcome| match outcome.result {
@@ -254,22 +255,15 @@ fn sqs_batch() -> Value {
             _ => None,
         })
         .take(10)
-        .enumerate()
-        .map(|(i, envelope)| {
-            json!({
-                "messageId": format!("bench-{i}"),
-                "receiptHandle": format!("handle-{i}"),
-                "body": serde_json::to_string(&envelope).expect("serializes"),
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:events",
-                "awsRegion": "us-east-1"
-            })
-        })
+        .map(|envelope| serde_json::to_string(&envelope).expect("serializes"))
         .collect();
-    assert_eq!(records.len(), 10);
-    json!({ "Records": records })
+    assert_eq!(bodies.len(), 10);
+    sqs_event(
+        bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| (format!("bench-{i}"), body)),
+    )
 }
 
 fn benches(c: &mut Criterion) {

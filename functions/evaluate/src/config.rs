@@ -4,15 +4,15 @@
 //! A bad setting or rules file stops the function at initialisation, where Lambda
 //! reports it plainly, instead of failing every invocation later. Optional variables set
 //! to the empty string count as unset (SAM and CloudFormation pass `""` for parameters
-//! left blank).
+//! left blank); the reading of values both functions share lives in
+//! [`lambda_common::config`].
 
 use std::path::{Path, PathBuf};
 
-use auditbridge_shared::outbound::DEFAULT_MAX_BYTES;
 use auditbridge_shared::rules::{CompiledRules, Dialect, RulesError, RulesFile};
+use lambda_common::config::{InvalidSetting, Settings};
 
-/// The largest message SQS accepts at all (1 MiB).
-pub const SQS_MAX_MESSAGE_BYTES: usize = 1_048_576;
+pub use lambda_common::config::SQS_MAX_MESSAGE_BYTES;
 
 /// The example rules (`rules/security.json`), compiled into the binary.
 ///
@@ -47,12 +47,8 @@ pub struct Config {
 /// file with every problem in it (each naming its rule).
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{variable}={value:?}: {reason}")]
-    Invalid {
-        variable: &'static str,
-        value: String,
-        reason: String,
-    },
+    #[error(transparent)]
+    Invalid(#[from] InvalidSetting),
     #[error("RULES_FILE={}: cannot read it: {source}", .path.display())]
     RulesUnreadable {
         path: PathBuf,
@@ -80,19 +76,16 @@ impl Config {
     /// Reads settings through `lookup` (a variable name to its value), so parsing can be
     /// tested without touching the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let optional = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let rules = match optional("RULES_FILE") {
+        let env = Settings::new(lookup);
+        let rules = match env.optional("RULES_FILE") {
             Some(path) => RulesSource::File(PathBuf::from(path.trim())),
             None => RulesSource::Packaged,
         };
-        let dialect = match optional("PATTERN_DIALECT") {
+        let dialect = match env.optional("PATTERN_DIALECT") {
             Some(value) => parse_dialect(&value)?,
             None => Dialect::Default,
         };
-        let max_message_bytes = match optional("MAX_MESSAGE_BYTES") {
-            Some(value) => parse_max_bytes(&value)?,
-            None => DEFAULT_MAX_BYTES,
-        };
+        let max_message_bytes = env.max_message_bytes()?;
         Ok(Config {
             rules,
             dialect,
@@ -129,48 +122,26 @@ fn read_rules_file(path: &Path) -> Result<String, ConfigError> {
     })
 }
 
-fn parse_dialect(value: &str) -> Result<Dialect, ConfigError> {
+fn parse_dialect(value: &str) -> Result<Dialect, InvalidSetting> {
     match value.trim().to_ascii_lowercase().as_str() {
         "default" => Ok(Dialect::Default),
         "aws" => Ok(Dialect::Aws),
-        _ => Err(ConfigError::Invalid {
-            variable: "PATTERN_DIALECT",
-            value: value.to_string(),
-            reason: "expected default or aws".into(),
-        }),
+        _ => Err(InvalidSetting::new(
+            "PATTERN_DIALECT",
+            value,
+            "expected default or aws",
+        )),
     }
-}
-
-fn parse_max_bytes(value: &str) -> Result<usize, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid {
-        variable: "MAX_MESSAGE_BYTES",
-        value: value.to_string(),
-        reason,
-    };
-    let bytes: usize = value.trim().parse().map_err(|_| {
-        invalid(format!(
-            "expected a whole number of bytes from 1 to {SQS_MAX_MESSAGE_BYTES}"
-        ))
-    })?;
-    if bytes == 0 || bytes > SQS_MAX_MESSAGE_BYTES {
-        return Err(invalid(format!(
-            "must be from 1 to {SQS_MAX_MESSAGE_BYTES} (the SQS maximum)"
-        )));
-    }
-    Ok(bytes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use auditbridge_shared::outbound::DEFAULT_MAX_BYTES;
+    use lambda_common::testing::env_of;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_lookup(|name| vars.get(name).cloned())
+        Config::from_lookup(env_of(vars))
     }
 
     #[test]

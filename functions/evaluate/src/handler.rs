@@ -1,6 +1,6 @@
-//! The Lambda handler: tells SQS events from direct invocations, walks an SQS batch and
-//! reports partial batch failures (the framework part); [`crate::dispatch`] does the
-//! business part (evaluate, deliver, charge results back).
+//! The Lambda handler: the framework part (SQS event or direct invocation, partial batch
+//! response) is [`lambda_common::invocation`], shared with the normalize function;
+//! [`crate::dispatch`] does the business part (evaluate, deliver, charge results back).
 //!
 //! - SQS event (`{"Records":[{"eventSource":"aws:sqs", ...}]}`, from the events queue):
 //!   each message body is one envelope. The answer is `{"batchItemFailures":
@@ -18,7 +18,8 @@
 
 use auditbridge_shared::rules::CompiledRules;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use lambda_runtime::{Diagnostic, LambdaEvent};
+use lambda_common::invocation::{message_body, respond, BatchFailures, Invocation};
+use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -70,30 +71,7 @@ pub struct EventError {
     pub reason: String,
 }
 
-/// Why a whole invocation failed (Lambda then retries the whole batch or event).
-#[derive(Debug, thiserror::Error)]
-pub enum HandlerError {
-    #[error("the payload looks like an SQS event but cannot be read as one: {0}")]
-    InvalidSqsEvent(#[source] serde_json::Error),
-    #[error("SQS message {position} of the batch failed and has no messageId to report it by; failing the whole batch")]
-    MissingMessageId { position: usize },
-    #[error("the response could not be serialized: {0}")]
-    Response(#[source] serde_json::Error),
-}
-
-impl From<HandlerError> for Diagnostic {
-    fn from(error: HandlerError) -> Diagnostic {
-        let error_type = match error {
-            HandlerError::InvalidSqsEvent(_) => "InvalidSqsEvent",
-            HandlerError::MissingMessageId { .. } => "MissingMessageId",
-            HandlerError::Response(_) => "ResponseNotSerializable",
-        };
-        Diagnostic {
-            error_type: error_type.into(),
-            error_message: error.to_string(),
-        }
-    }
-}
+pub use lambda_common::invocation::{is_sqs_event, HandlerError};
 
 /// Everything an invocation needs, built once at start and shared by reference.
 #[derive(Debug)]
@@ -127,56 +105,23 @@ impl<S: DeliverySink> Handler<S> {
     /// The Lambda entry point: an SQS event gets a partial batch response, anything
     /// else a [`DirectResponse`].
     pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, HandlerError> {
-        let payload = event.payload;
-        if is_sqs_event(&payload) {
-            let event: SqsEvent =
-                serde_json::from_value(payload).map_err(HandlerError::InvalidSqsEvent)?;
-            let response = self.handle_sqs(event).await?;
-            serde_json::to_value(response).map_err(HandlerError::Response)
-        } else {
-            let response = self.handle_direct(&payload).await;
-            serde_json::to_value(response).map_err(HandlerError::Response)
+        match Invocation::read(event.payload)? {
+            Invocation::Sqs(event) => respond(&self.handle_sqs(event).await?),
+            Invocation::Direct(payload) => respond(&self.handle_direct(&payload).await),
         }
     }
 
     /// Evaluates every message of the batch, delivers all matches together, and lists
     /// the messages that are not envelopes or have an undelivered message.
     pub async fn handle_sqs(&self, event: SqsEvent) -> Result<SqsBatchResponse, HandlerError> {
-        let inputs: Vec<Result<&str, &str>> = event
-            .records
-            .iter()
-            .map(|message| message.body.as_deref().ok_or("the SQS message has no body"))
-            .collect();
+        let inputs: Vec<Result<&str, &str>> = event.records.iter().map(message_body).collect();
         let outcomes = evaluate_and_deliver(&self.rules, &self.sink, &inputs).await;
 
-        let mut response = SqsBatchResponse::default();
-        let mut missing_id = None;
-        for (position, (message, outcome)) in event.records.iter().zip(&outcomes).enumerate() {
-            let message_id = message.message_id.as_deref();
-            if !log_failures(outcome, message_id, None) {
-                continue;
-            }
-            match message_id {
-                Some(id) => response.add_failure(id),
-                None => missing_id = missing_id.or(Some(position)),
-            }
-        }
-        let totals = Totals::of(&outcomes);
-        tracing::info!(
-            events = totals.events,
-            invalid = totals.invalid,
-            matched_events = totals.matched_events,
-            matches = totals.matches,
-            deliveries = totals.deliveries,
-            failed_deliveries = totals.failed_deliveries,
-            failed_messages = response.batch_item_failures.len(),
-            "SQS batch evaluated"
-        );
-        self.finish(&outcomes);
-        match missing_id {
-            Some(position) => Err(HandlerError::MissingMessageId { position }),
-            None => Ok(response),
-        }
+        let failures = BatchFailures::collect(&event.records, &outcomes, |message_id, outcome| {
+            log_failures(outcome, message_id, None)
+        });
+        self.finish(&outcomes, "SQS batch", Some(failures.listed()));
+        failures.into_response()
     }
 
     /// Evaluates and delivers one envelope or an array of them.
@@ -234,7 +179,14 @@ impl<S: DeliverySink> Handler<S> {
                 }
             }
         }
-        let totals = Totals::of(&outcomes);
+        self.finish(&outcomes, "direct invocation", None);
+        response
+    }
+
+    /// Logs the invocation's totals (`invocation` names its kind; `failed_messages`
+    /// only for SQS batches) and writes its per-rule metrics.
+    fn finish(&self, outcomes: &[EventOutcome], invocation: &str, failed_messages: Option<usize>) {
+        let totals = Totals::of(outcomes);
         tracing::info!(
             events = totals.events,
             invalid = totals.invalid,
@@ -242,13 +194,9 @@ impl<S: DeliverySink> Handler<S> {
             matches = totals.matches,
             deliveries = totals.deliveries,
             failed_deliveries = totals.failed_deliveries,
-            "direct invocation evaluated"
+            failed_messages,
+            "{invocation} evaluated"
         );
-        self.finish(&outcomes);
-        response
-    }
-
-    fn finish(&self, outcomes: &[EventOutcome]) {
         if self.emit_metrics {
             rule_metrics(outcomes).emit();
         }
@@ -294,46 +242,19 @@ fn envelope_id(item: &Value, from_messages: Option<&str>) -> Option<String> {
     given.or_else(|| from_messages.map(str::to_string))
 }
 
-/// An SQS event: a non-empty `Records` array whose entries all say `"eventSource":
-/// "aws:sqs"`. An envelope never has a top-level `Records` key.
-pub fn is_sqs_event(payload: &Value) -> bool {
-    match payload.get("Records").and_then(Value::as_array) {
-        Some(records) if !records.is_empty() => records
-            .iter()
-            .all(|record| record.get("eventSource").and_then(Value::as_str) == Some("aws:sqs")),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     #[test]
-    fn sqs_events_are_told_from_envelopes() {
-        assert!(is_sqs_event(
-            &json!({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]})
-        ));
-        assert!(!is_sqs_event(&json!({"Records": []})));
-        assert!(!is_sqs_event(
-            &json!({"Records": [{"eventSource": "aws:sqs"}, {"eventSource": "aws:s3"}]})
-        ));
-        assert!(!is_sqs_event(
-            &json!({"specversion": "1.0", "id": "e1", "source": "cvm.cloud.tencent"})
-        ));
-        assert!(!is_sqs_event(&json!([{"id": "e1"}])));
-    }
-
-    #[test]
-    fn handler_errors_become_named_lambda_errors() {
-        let diagnostic = Diagnostic::from(HandlerError::MissingMessageId { position: 3 });
-        assert_eq!(diagnostic.error_type, "MissingMessageId");
-        assert!(
-            diagnostic.error_message.contains("SQS message 3"),
-            "{}",
-            diagnostic.error_message
-        );
+    fn envelopes_are_never_taken_for_an_sqs_event() {
+        for input in [
+            json!({"specversion": "1.0", "id": "e1", "source": "cvm.cloud.tencent"}),
+            json!([{"id": "e1"}]),
+        ] {
+            assert!(!is_sqs_event(&input), "{input}");
+        }
     }
 
     #[test]

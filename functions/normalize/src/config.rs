@@ -2,13 +2,13 @@
 //!
 //! A bad setting stops the function at initialisation, where Lambda reports it plainly,
 //! instead of failing every invocation later. Optional variables set to the empty string
-//! count as unset (SAM and CloudFormation pass `""` for parameters left blank).
+//! count as unset (SAM and CloudFormation pass `""` for parameters left blank); the
+//! reading of values both functions share lives in [`lambda_common::config`].
 
 use auditbridge_shared::cloudaudit::{ActionType, NormalizeOptions, UnknownActionType};
-use auditbridge_shared::outbound::DEFAULT_MAX_BYTES;
+use lambda_common::config::{InvalidSetting, Settings};
 
-/// The largest message SQS accepts at all (1 MiB).
-pub const SQS_MAX_MESSAGE_BYTES: usize = 1_048_576;
+pub use lambda_common::config::SQS_MAX_MESSAGE_BYTES;
 
 /// What the normalize function needs to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,12 +29,8 @@ pub struct Config {
 pub enum ConfigError {
     #[error("{0} is not set: it must name the SQS queue URL envelopes are sent to")]
     Missing(&'static str),
-    #[error("{variable}={value:?}: {reason}")]
-    Invalid {
-        variable: &'static str,
-        value: String,
-        reason: String,
-    },
+    #[error(transparent)]
+    Invalid(#[from] InvalidSetting),
 }
 
 impl Config {
@@ -46,22 +42,17 @@ impl Config {
     /// Reads settings through `lookup` (a variable name to its value), so parsing can be
     /// tested without touching the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let optional = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let events_queue_url = optional("EVENTS_QUEUE_URL")
+        let env = Settings::new(lookup);
+        let events_queue_url = env
+            .optional("EVENTS_QUEUE_URL")
             .map(|url| url.trim().to_string())
             .ok_or(ConfigError::Missing("EVENTS_QUEUE_URL"))?;
-        let action_types = match optional("ACTION_TYPES") {
+        let action_types = match env.optional("ACTION_TYPES") {
             Some(value) => parse_action_types(&value)?,
             None => NormalizeOptions::default().action_types,
         };
-        let redact_tokens = match optional("REDACT_TOKENS") {
-            Some(value) => parse_bool("REDACT_TOKENS", &value)?,
-            None => true,
-        };
-        let max_message_bytes = match optional("MAX_MESSAGE_BYTES") {
-            Some(value) => parse_max_bytes(&value)?,
-            None => DEFAULT_MAX_BYTES,
-        };
+        let redact_tokens = env.bool_or("REDACT_TOKENS", true)?;
+        let max_message_bytes = env.max_message_bytes()?;
         Ok(Config {
             events_queue_url,
             action_types,
@@ -79,12 +70,8 @@ impl Config {
     }
 }
 
-fn parse_action_types(value: &str) -> Result<Vec<ActionType>, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid {
-        variable: "ACTION_TYPES",
-        value: value.to_string(),
-        reason,
-    };
+fn parse_action_types(value: &str) -> Result<Vec<ActionType>, InvalidSetting> {
+    let invalid = |reason: String| InvalidSetting::new("ACTION_TYPES", value, reason);
     let mut types = Vec::new();
     for part in value.split(',').filter(|part| !part.trim().is_empty()) {
         let action_type: ActionType = part.parse().map_err(|UnknownActionType(found)| {
@@ -103,48 +90,13 @@ fn parse_action_types(value: &str) -> Result<Vec<ActionType>, ConfigError> {
     Ok(types)
 }
 
-fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Ok(true),
-        "false" | "0" | "no" => Ok(false),
-        _ => Err(ConfigError::Invalid {
-            variable,
-            value: value.to_string(),
-            reason: "expected true or false".into(),
-        }),
-    }
-}
-
-fn parse_max_bytes(value: &str) -> Result<usize, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid {
-        variable: "MAX_MESSAGE_BYTES",
-        value: value.to_string(),
-        reason,
-    };
-    let bytes: usize = value.trim().parse().map_err(|_| {
-        invalid(format!(
-            "expected a whole number of bytes from 1 to {SQS_MAX_MESSAGE_BYTES}"
-        ))
-    })?;
-    if bytes == 0 || bytes > SQS_MAX_MESSAGE_BYTES {
-        return Err(invalid(format!(
-            "must be from 1 to {SQS_MAX_MESSAGE_BYTES} (the SQS maximum)"
-        )));
-    }
-    Ok(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use lambda_common::testing::env_of;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_lookup(|name| vars.get(name).cloned())
+        Config::from_lookup(env_of(vars))
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! The Lambda handler: tells SQS events from direct invocations, walks an SQS batch and
-//! reports partial batch failures (the framework part); [`crate::prepare`] and
-//! [`crate::send`] do the business part.
+//! The Lambda handler: the framework part (SQS event or direct invocation, partial batch
+//! response) is [`lambda_common::invocation`], shared with the evaluate function;
+//! [`crate::prepare`] and [`crate::send`] do the business part.
 //!
 //! - SQS event (`{"Records":[{"eventSource":"aws:sqs", ...}]}`): each message body is
 //!   CloudAudit input in any form. The answer is `{"batchItemFailures":[{"itemIdentifier":
@@ -16,7 +16,8 @@ use auditbridge_shared::cloudaudit::Normalizer;
 use auditbridge_shared::outbound::is_fifo_queue;
 use auditbridge_sqs::SqsSender;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use lambda_runtime::{Diagnostic, LambdaEvent};
+use lambda_common::invocation::{message_body, respond, BatchFailures, Invocation};
+use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -40,30 +41,7 @@ pub struct Summary {
     pub errors: Vec<RecordFailure>,
 }
 
-/// Why a whole invocation failed (Lambda then retries the whole batch or event).
-#[derive(Debug, thiserror::Error)]
-pub enum HandlerError {
-    #[error("the payload looks like an SQS event but cannot be read as one: {0}")]
-    InvalidSqsEvent(#[source] serde_json::Error),
-    #[error("SQS message {position} of the batch failed and has no messageId to report it by; failing the whole batch")]
-    MissingMessageId { position: usize },
-    #[error("the response could not be serialized: {0}")]
-    Response(#[source] serde_json::Error),
-}
-
-impl From<HandlerError> for Diagnostic {
-    fn from(error: HandlerError) -> Diagnostic {
-        let error_type = match error {
-            HandlerError::InvalidSqsEvent(_) => "InvalidSqsEvent",
-            HandlerError::MissingMessageId { .. } => "MissingMessageId",
-            HandlerError::Response(_) => "ResponseNotSerializable",
-        };
-        Diagnostic {
-            error_type: error_type.into(),
-            error_message: error.to_string(),
-        }
-    }
-}
+pub use lambda_common::invocation::{is_sqs_event, HandlerError};
 
 /// Everything an invocation needs, built once at start and shared by reference.
 #[derive(Debug, Clone)]
@@ -97,15 +75,9 @@ impl Handler {
     /// The Lambda entry point: an SQS event gets a partial batch response, anything
     /// else a [`Summary`].
     pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, HandlerError> {
-        let payload = event.payload;
-        if is_sqs_event(&payload) {
-            let event: SqsEvent =
-                serde_json::from_value(payload).map_err(HandlerError::InvalidSqsEvent)?;
-            let response = self.handle_sqs(event).await?;
-            serde_json::to_value(response).map_err(HandlerError::Response)
-        } else {
-            let summary = self.handle_direct(&payload).await;
-            serde_json::to_value(summary).map_err(HandlerError::Response)
+        match Invocation::read(event.payload)? {
+            Invocation::Sqs(event) => respond(&self.handle_sqs(event).await?),
+            Invocation::Direct(payload) => respond(&self.handle_direct(&payload).await),
         }
     }
 
@@ -115,31 +87,22 @@ impl Handler {
         let inputs: Vec<Prepared> = event
             .records
             .iter()
-            .map(|message| match &message.body {
-                Some(body) => self.prepare_text(body),
-                None => Prepared::unreadable("message", "the SQS message has no body"),
+            .map(|message| match message_body(message) {
+                Ok(body) => self.prepare_text(body),
+                Err(reason) => Prepared::unreadable("message", reason),
             })
             .collect();
         let reports = send_all(&self.sender, &self.events_queue_url, inputs).await;
 
-        let mut response = SqsBatchResponse::default();
-        let mut missing_id = None;
-        for (position, (message, report)) in event.records.iter().zip(&reports).enumerate() {
-            let message_id = message.message_id.as_deref();
+        let failures = BatchFailures::collect(&event.records, &reports, |message_id, report| {
             if report.records == 0 && report.failures.is_empty() {
                 tracing::warn!(message_id, "SQS message held no records");
-            }
-            if report.failures.is_empty() {
-                continue;
             }
             for failure in &report.failures {
                 tracing::error!(message_id, record = %failure.record, reason = %failure.reason, "record not forwarded");
             }
-            match message_id {
-                Some(id) => response.add_failure(id),
-                None => missing_id = missing_id.or(Some(position)),
-            }
-        }
+            !report.failures.is_empty()
+        });
         let totals = total(&reports);
         tracing::info!(
             messages = event.records.len(),
@@ -148,13 +111,10 @@ impl Handler {
             sent = totals.sent,
             skipped = totals.skipped,
             failed_records = totals.failures.len(),
-            failed_messages = response.batch_item_failures.len(),
+            failed_messages = failures.listed(),
             "SQS batch normalized"
         );
-        match missing_id {
-            Some(position) => Err(HandlerError::MissingMessageId { position }),
-            None => Ok(response),
-        }
+        failures.into_response()
     }
 
     /// Normalizes a direct payload, sends its envelopes and summarizes.
@@ -196,17 +156,6 @@ impl Handler {
     }
 }
 
-/// An SQS event: a non-empty `Records` array whose entries all say `"eventSource":
-/// "aws:sqs"`. CloudAudit input never has a top-level `Records` key.
-pub fn is_sqs_event(payload: &Value) -> bool {
-    match payload.get("Records").and_then(Value::as_array) {
-        Some(records) if !records.is_empty() => records
-            .iter()
-            .all(|record| record.get("eventSource").and_then(Value::as_str) == Some("aws:sqs")),
-        _ => false,
-    }
-}
-
 fn total(reports: &[Report]) -> Report {
     reports.iter().fold(Report::default(), |mut total, report| {
         total.records += report.records;
@@ -224,29 +173,14 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn sqs_events_are_told_from_cloudaudit_input() {
-        assert!(is_sqs_event(
-            &json!({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]})
-        ));
-        assert!(!is_sqs_event(&json!({"Records": []})));
-        assert!(!is_sqs_event(
-            &json!({"Records": [{"eventSource": "aws:sqs"}, {"eventSource": "aws:s3"}]})
-        ));
-        assert!(!is_sqs_event(
-            &json!({"eventName": "StopInstances", "eventSource": "cvm.tencentcloudapi.com"})
-        ));
-        assert!(!is_sqs_event(&json!({"Response": {"Events": []}})));
-        assert!(!is_sqs_event(&json!("text")));
-    }
-
-    #[test]
-    fn handler_errors_become_named_lambda_errors() {
-        let diagnostic = Diagnostic::from(HandlerError::MissingMessageId { position: 3 });
-        assert_eq!(diagnostic.error_type, "MissingMessageId");
-        assert!(
-            diagnostic.error_message.contains("SQS message 3"),
-            "{}",
-            diagnostic.error_message
-        );
+    fn cloudaudit_input_is_never_taken_for_an_sqs_event() {
+        for input in [
+            json!({"eventName": "StopInstances", "eventSource": "cvm.tencentcloudapi.com"}),
+            json!({"Response": {"Events": []}}),
+            json!([{"eventSource": "aws:sqs"}]),
+            json!("text"),
+        ] {
+            assert!(!is_sqs_event(&input), "{input}");
+        }
     }
 }

@@ -5,27 +5,16 @@ mod common;
 use auditbridge_sqs::testing::TestSqs;
 use common::*;
 use normalize_fn::{Handler, HandlerError};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// An SQS event holding `bodies`, message ids `m1`, `m2`, ...
 fn sqs_event(bodies: &[&str]) -> Value {
-    let records: Vec<Value> = bodies
-        .iter()
-        .enumerate()
-        .map(|(i, body)| {
-            json!({
-                "messageId": format!("m{}", i + 1),
-                "receiptHandle": "handle",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:records",
-                "awsRegion": "us-east-1"
-            })
-        })
-        .collect();
-    json!({ "Records": records })
+    lambda_common::testing::sqs_event(
+        bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| (format!("m{}", i + 1), body)),
+    )
 }
 
 fn sample(name: &str) -> String {

@@ -2,26 +2,19 @@
 //! the test SQS server, a handler wired to them, SQS events, and the messages the example
 //! rules (`rules/security.json`) must produce, computed from the envelope fields.
 
-#![allow(dead_code)] // each test binary uses part of this
+#![allow(dead_code, unused_imports)] // each test binary uses part of this
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use auditbridge_shared::cloudaudit::{NormalizeOptions, Normalized, Normalizer};
 use auditbridge_shared::envelope::Envelope;
 use auditbridge_shared::rules::{idempotency_key, CompiledRules, Dialect};
 use auditbridge_sqs::testing::{ReceivedMessage, TestSqs};
-use auditbridge_sqs::{RetryPolicy, SqsSender};
+use auditbridge_sqs::SqsSender;
 use evaluate_fn::{Config, Handler, RulesSource};
+pub use lambda_common::testing::{failed_ids, fixture, quick_sender as sender};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
-
-/// The parsed JSON of `events/{name}`.
-pub fn fixture(name: &str) -> Value {
-    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"));
-    serde_json::from_str(&text).unwrap_or_else(|err| panic!("{path}: {err}"))
-}
 
 /// The lines of `samples/audit-history.jsonl`.
 pub fn history_lines() -> Vec<String> {
@@ -105,15 +98,6 @@ pub fn packaged_config() -> Config {
     }
 }
 
-/// A sender on the test server, with retries quick enough for tests.
-pub fn sender(sqs: &TestSqs) -> SqsSender {
-    SqsSender::new(sqs.client()).with_retry_policy(RetryPolicy {
-        max_attempts: 2,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(1),
-    })
-}
-
 pub fn handler(sqs: &TestSqs, rules: CompiledRules) -> Handler<SqsSender> {
     Handler::new(rules, sender(sqs))
 }
@@ -128,22 +112,7 @@ pub async fn invoke(handler: &Handler<SqsSender>, payload: Value) -> Value {
 
 /// An SQS event as Lambda's event source mapping builds it, from (messageId, body) pairs.
 pub fn sqs_event(messages: &[(String, String)]) -> Value {
-    let records: Vec<Value> = messages
-        .iter()
-        .map(|(id, body)| {
-            json!({
-                "messageId": id,
-                "receiptHandle": format!("handle-{id}"),
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:events",
-                "awsRegion": "us-east-1"
-            })
-        })
-        .collect();
-    json!({ "Records": records })
+    lambda_common::testing::sqs_event(messages.iter().map(|(id, body)| (id, body)))
 }
 
 /// An SQS event holding messages received from a queue, with their real message ids.
@@ -153,21 +122,6 @@ pub fn sqs_event_of(received: &[ReceivedMessage]) -> Value {
         .map(|m| (m.message_id.clone(), m.body.clone()))
         .collect();
     sqs_event(&messages)
-}
-
-/// The message ids listed in a partial batch response.
-pub fn failed_ids(response: &Value) -> Vec<String> {
-    response["batchItemFailures"]
-        .as_array()
-        .unwrap_or_else(|| panic!("not a batch response: {response}"))
-        .iter()
-        .map(|failure| {
-            failure["itemIdentifier"]
-                .as_str()
-                .expect("itemIdentifier")
-                .to_string()
-        })
-        .collect()
 }
 
 /// A value in the envelope as the input transformer writes it inside a string: a string

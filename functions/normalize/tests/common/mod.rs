@@ -1,24 +1,15 @@
 //! Shared set-up for the handler tests: fixtures from `events/`, a handler wired to a
 //! queue on the test SQS server, and the envelopes the normalizer makes of an input.
 
-#![allow(dead_code)] // each test binary uses part of this
-
-use std::time::Duration;
+#![allow(dead_code, unused_imports)] // each test binary uses part of this
 
 use auditbridge_shared::cloudaudit::{ActionType, NormalizeOptions, Normalized, Normalizer};
 use auditbridge_shared::envelope::Envelope;
 use auditbridge_sqs::testing::{ReceivedMessage, TestSqs};
-use auditbridge_sqs::{RetryPolicy, SqsSender};
+pub use lambda_common::testing::{failed_ids, fixture, quick_sender as sender};
 use lambda_runtime::{Context, LambdaEvent};
 use normalize_fn::{Config, Handler};
 use serde_json::Value;
-
-/// The parsed JSON of `events/{name}`.
-pub fn fixture(name: &str) -> Value {
-    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"));
-    serde_json::from_str(&text).unwrap_or_else(|err| panic!("{path}: {err}"))
-}
 
 pub fn config(queue_url: &str) -> Config {
     Config {
@@ -27,14 +18,6 @@ pub fn config(queue_url: &str) -> Config {
         redact_tokens: true,
         max_message_bytes: 262_144,
     }
-}
-
-pub fn sender(sqs: &TestSqs) -> SqsSender {
-    SqsSender::new(sqs.client()).with_retry_policy(RetryPolicy {
-        max_attempts: 2,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(1),
-    })
 }
 
 pub fn handler(sqs: &TestSqs, config: &Config) -> Handler {
@@ -47,21 +30,6 @@ pub async fn invoke(handler: &Handler, payload: Value) -> Value {
         .handle(LambdaEvent::new(payload, Context::default()))
         .await
         .unwrap_or_else(|err| panic!("the invocation failed: {err}"))
-}
-
-/// The message ids listed in a partial batch response.
-pub fn failed_ids(response: &Value) -> Vec<String> {
-    response["batchItemFailures"]
-        .as_array()
-        .unwrap_or_else(|| panic!("not a batch response: {response}"))
-        .iter()
-        .map(|failure| {
-            failure["itemIdentifier"]
-                .as_str()
-                .expect("itemIdentifier")
-                .to_string()
-        })
-        .collect()
 }
 
 /// Every message id of an SQS event fixture, in order.
