@@ -386,10 +386,7 @@ fn explain_condition(condition: &Condition, flat: &Flattened<'_>) -> ConditionEx
                         .matchers
                         .iter()
                         .enumerate()
-                        .filter(|(_, m)| match m {
-                            Matcher::ArrayElement(pairs) => has_pairs(node.value, pairs),
-                            _ => false,
-                        })
+                        .filter(|(_, m)| m.matches_array(node.value))
                         .map(|(i, _)| i)
                         .collect(),
                     reason: String::new(),
@@ -422,35 +419,6 @@ fn explain_condition(condition: &Condition, flat: &Flattened<'_>) -> ConditionEx
         unmet_reason(condition, &explained, flat)
     };
     explained
-}
-
-/// Tencent `array`: some element is an object holding every pair (numbers by value).
-fn has_pairs(array: &Value, pairs: &Map<String, Value>) -> bool {
-    let Value::Array(items) = array else {
-        return false;
-    };
-    items.iter().any(|element| {
-        element.as_object().is_some_and(|object| {
-            pairs
-                .iter()
-                .all(|(key, want)| object.get(key).is_some_and(|got| json_equal(want, got)))
-        })
-    })
-}
-
-fn json_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
-        }
-        _ => a == b,
-    }
 }
 
 // ---------------------------------------------------------------------------------------

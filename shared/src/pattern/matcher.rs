@@ -1,6 +1,6 @@
 //! What one leaf value must be for one matcher: the single home of value semantics.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::ast::{AnythingBut, Literal, Matcher};
 use super::cidr::cidr_contains;
@@ -55,6 +55,45 @@ impl Matcher {
             }
             Matcher::ArrayElement(_) => false,
         }
+    }
+
+    /// Tencent `array`: whether `value` is an array with an element that is an object
+    /// holding every key of the operand with an equal value (numbers by value, `1` =
+    /// `1.0`). False for every other matcher and for a non-array value. The one home of
+    /// this test: the reference evaluator, `explain` and the compiled rule set call it.
+    pub fn matches_array(&self, value: &Value) -> bool {
+        match (self, value) {
+            (Matcher::ArrayElement(pairs), Value::Array(items)) => items
+                .iter()
+                .any(|element| element_has_pairs(element, pairs)),
+            _ => false,
+        }
+    }
+}
+
+/// Tencent `array`, for one element: an object holding every pair (numbers by value).
+pub(crate) fn element_has_pairs(element: &Value, pairs: &Map<String, Value>) -> bool {
+    let Value::Object(object) = element else {
+        return false;
+    };
+    pairs
+        .iter()
+        .all(|(key, want)| object.get(key).is_some_and(|got| json_equal(want, got)))
+}
+
+/// JSON equality with numbers compared by value (`1` = `1.0`).
+fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
     }
 }
 

@@ -1,9 +1,10 @@
 //! The reference evaluator: the semantics of `ast.rs`, written to be obviously right
 //! rather than fast. The compiled `RuleSet` is tested against it.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::ast::{Condition, Matcher, Pattern};
+use super::matcher::element_has_pairs;
 
 /// Which element of which array a leaf sits in: `(array number, element index)` for each
 /// array on the way, outermost first. Arrays are numbered in the order they are met.
@@ -108,7 +109,9 @@ fn satisfying<'f>(condition: &Condition, flat: &'f Flattened<'_>) -> Vec<Option<
             Matcher::ArrayElement(pairs) => found.extend(
                 flat.arrays
                     .iter()
-                    .filter(|a| at_path(&a.path) && a.items.iter().any(|e| has_pairs(e, pairs)))
+                    .filter(|a| {
+                        at_path(&a.path) && a.items.iter().any(|e| element_has_pairs(e, pairs))
+                    })
                     .map(|a| Some(&a.trail)),
             ),
             _ => found.extend(
@@ -154,30 +157,4 @@ fn consistent_choice<'f>(options: &[Vec<Option<&'f Trail>>], chosen: &mut Vec<&'
 fn agree(a: &Trail, b: &Trail) -> bool {
     a.iter()
         .all(|(array, index)| b.iter().all(|(other, i)| other != array || i == index))
-}
-
-/// Tencent `array`: the element is an object holding every given key with an equal value.
-fn has_pairs(element: &Value, pairs: &Map<String, Value>) -> bool {
-    let Value::Object(object) = element else {
-        return false;
-    };
-    pairs
-        .iter()
-        .all(|(key, want)| object.get(key).is_some_and(|got| json_equal(want, got)))
-}
-
-/// JSON equality with numbers compared by value (`1` = `1.0`).
-fn json_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
-        }
-        _ => a == b,
-    }
 }

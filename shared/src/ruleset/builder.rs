@@ -13,6 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::error::{RuleSetError, RuleSetErrorKind};
 use super::index::{fold_case, fold_case_reversed, number_key, FieldIndex, Trigger};
 use super::path_trie::{NodeId, PathTrie};
+use super::split::SplitBuilder;
 use super::verify::{CompiledCondition, MAX_CONDITIONS};
 use super::{CompiledConjunction, RuleId, RuleSet};
 use crate::pattern::{Condition, Conjunction, Literal, Matcher, Pattern};
@@ -133,6 +134,12 @@ impl RuleSetBuilder {
         for index in &mut indexes {
             index.finish();
         }
+        let mut splitter = SplitBuilder::new(&conjunctions, &all_conditions);
+        for index in &mut indexes {
+            index.for_each_list_mut(&mut |list| splitter.split_list(list));
+        }
+        splitter.split_list(&mut always);
+        let splits = splitter.nodes;
         RuleSet {
             names: self.names,
             trie,
@@ -140,6 +147,7 @@ impl RuleSetBuilder {
             conjunctions,
             conditions: all_conditions,
             always,
+            splits,
         }
     }
 }
@@ -188,10 +196,10 @@ fn condition_triggers(condition: &Condition) -> Option<Vec<Trigger>> {
             },
             Matcher::Numeric(range) => Trigger::range(range),
             Matcher::ArrayElement(_) => Trigger::Capture,
-            Matcher::Exists(true)
-            | Matcher::AnythingBut(_)
-            | Matcher::Cidr(_)
-            | Matcher::Contain(_) => Trigger::Presence,
+            Matcher::Cidr(net) => Trigger::Cidr(*net),
+            Matcher::Exists(true) | Matcher::AnythingBut(_) | Matcher::Contain(_) => {
+                Trigger::Presence
+            }
         };
         if !triggers.contains(&trigger) {
             triggers.push(trigger);

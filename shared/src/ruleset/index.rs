@@ -6,6 +6,9 @@
 //! verified against the pattern's own matchers afterwards, so the index only decides how
 //! few conjunctions are looked at, not whether one matches.
 
+use std::net::IpAddr;
+
+use ipnet::IpNet;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
 
@@ -45,7 +48,7 @@ pub(crate) fn fold_case_reversed(text: &str) -> String {
 /// Buffers for folded copies of a leaf, reused between leaves.
 #[derive(Debug, Default)]
 pub(crate) struct FoldBuffers {
-    folded: String,
+    pub(crate) folded: String,
     folded_reversed: String,
 }
 
@@ -79,6 +82,8 @@ pub(crate) enum Trigger {
     EqualsFolded(String),
     /// A number in the range.
     Range(RangeBound, RangeBound),
+    /// An IP address string inside the block (filed under its masked network).
+    Cidr(IpNet),
     /// Any leaf at the field.
     Presence,
     /// A captured whole value at the field (Tencent `array`).
@@ -100,6 +105,7 @@ impl Trigger {
             Trigger::Prefix(p) | Trigger::Suffix(p) => prefix_weight(p.len()),
             Trigger::PrefixFolded(p) | Trigger::SuffixFolded(p) => prefix_weight(p.len()),
             Trigger::Range(..) => 6,
+            Trigger::Cidr(net) => cidr_weight(net.prefix_len(), net.max_prefix_len()),
             Trigger::Presence | Trigger::Capture => 16,
         }
     }
@@ -110,6 +116,17 @@ fn prefix_weight(len: usize) -> u64 {
         0 => 16,
         1 => 8,
         2 => 4,
+        _ => 2,
+    }
+}
+
+/// A cidr block fires for the addresses of its network: the shorter the prefix (the
+/// bigger the block, relative to the family's width), the more often.
+fn cidr_weight(prefix_len: u8, max_len: u8) -> u64 {
+    match u32::from(prefix_len) * 32 / u32::from(max_len) {
+        0 => 16,
+        1..=7 => 8,
+        8..=15 => 4,
         _ => 2,
     }
 }
@@ -128,6 +145,7 @@ pub(crate) struct FieldIndex {
     prefix_folded: ByteTrie,
     suffix_folded: ByteTrie,
     ranges: IntervalIndex,
+    cidrs: CidrIndex,
     /// Conjunctions that are candidates whenever the field has any leaf.
     pub(crate) presence: Vec<u32>,
     /// Conjunctions that are candidates whenever the field has a captured value.
@@ -164,6 +182,7 @@ impl FieldIndex {
                 );
             }
             Trigger::Range(lower, upper) => self.ranges.insert(*lower, *upper, conj),
+            Trigger::Cidr(net) => self.cidrs.insert(net, conj),
             Trigger::Presence => push_unique(&mut self.presence, conj),
             Trigger::Capture => push_unique(&mut self.capture, conj),
         }
@@ -190,6 +209,7 @@ impl FieldIndex {
                 }
                 self.prefix.for_each_match(s.bytes(), found);
                 self.suffix.for_each_match(s.bytes().rev(), found);
+                self.cidrs.for_each_containing(s, found);
                 if self.needs_folded {
                     let folded = &mut buffers.folded;
                     fold_case_into(s, folded);
@@ -216,6 +236,117 @@ impl FieldIndex {
             Value::Bool(false) => self.exact_false.iter().for_each(|&id| found(id)),
             Value::Null => self.exact_null.iter().for_each(|&id| found(id)),
             Value::Array(_) | Value::Object(_) => {}
+        }
+    }
+
+    /// Visits every list of conjunction ids this index holds (to replace long ones by
+    /// decision trees, see `split.rs`). Call after [`Self::finish`].
+    pub(crate) fn for_each_list_mut(&mut self, visit: &mut impl FnMut(&mut Vec<u32>)) {
+        self.exact_str.values_mut().for_each(&mut *visit);
+        self.exact_num.values_mut().for_each(&mut *visit);
+        self.equals_folded.values_mut().for_each(&mut *visit);
+        for list in [
+            &mut self.exact_true,
+            &mut self.exact_false,
+            &mut self.exact_null,
+            &mut self.presence,
+            &mut self.capture,
+        ] {
+            visit(list);
+        }
+        for trie in [
+            &mut self.prefix,
+            &mut self.suffix,
+            &mut self.prefix_folded,
+            &mut self.suffix_folded,
+        ] {
+            trie.nodes.iter_mut().for_each(|node| visit(&mut node.ids));
+        }
+        self.ranges.tree.iter_mut().for_each(&mut *visit);
+        for (_, networks) in &mut self.cidrs.v4 {
+            networks.values_mut().for_each(&mut *visit);
+        }
+        for (_, networks) in &mut self.cidrs.v6 {
+            networks.values_mut().for_each(&mut *visit);
+        }
+    }
+}
+
+/// Cidr blocks per address family and prefix length, keyed by their masked network: an
+/// address is parsed once and looked up once per distinct prefix length, however many
+/// blocks there are. A block written with host bits (`10.0.0.5/24`, which AWS matches
+/// from `.5` up) is filed under its network; verification applies the exact range.
+#[derive(Debug, Default)]
+struct CidrIndex {
+    v4: Vec<(u8, FxHashMap<u32, Vec<u32>>)>,
+    v6: Vec<(u8, FxHashMap<u128, Vec<u32>>)>,
+}
+
+fn mask_v4(prefix_len: u8) -> u32 {
+    u32::MAX
+        .checked_shl(32 - u32::from(prefix_len))
+        .unwrap_or(0)
+}
+
+fn mask_v6(prefix_len: u8) -> u128 {
+    u128::MAX
+        .checked_shl(128 - u32::from(prefix_len))
+        .unwrap_or(0)
+}
+
+fn networks_of<K>(
+    lengths: &mut Vec<(u8, FxHashMap<K, Vec<u32>>)>,
+    len: u8,
+) -> &mut FxHashMap<K, Vec<u32>> {
+    let pos = match lengths.iter().position(|(l, _)| *l == len) {
+        Some(pos) => pos,
+        None => {
+            lengths.push((len, FxHashMap::default()));
+            lengths.len() - 1
+        }
+    };
+    &mut lengths[pos].1
+}
+
+impl CidrIndex {
+    fn insert(&mut self, net: &IpNet, id: u32) {
+        let len = net.prefix_len();
+        match net {
+            IpNet::V4(n) => {
+                let key = u32::from(n.addr()) & mask_v4(len);
+                push_unique(networks_of(&mut self.v4, len).entry(key).or_default(), id);
+            }
+            IpNet::V6(n) => {
+                let key = u128::from(n.addr()) & mask_v6(len);
+                push_unique(networks_of(&mut self.v6, len).entry(key).or_default(), id);
+            }
+        }
+    }
+
+    #[inline]
+    fn for_each_containing(&self, leaf: &str, found: &mut impl FnMut(u32)) {
+        if self.v4.is_empty() && self.v6.is_empty() {
+            return;
+        }
+        // The same parse as `cidr_contains`, so every address it accepts is looked up.
+        match leaf.parse::<IpAddr>() {
+            Ok(IpAddr::V4(address)) => {
+                let bits = u32::from(address);
+                for (len, networks) in &self.v4 {
+                    if let Some(ids) = networks.get(&(bits & mask_v4(*len))) {
+                        ids.iter().for_each(|&id| found(id));
+                    }
+                }
+            }
+            Ok(IpAddr::V6(address)) => {
+                let bits = u128::from(address);
+                for (len, networks) in &self.v6 {
+                    if let Some(ids) = networks.get(&(bits & mask_v6(*len))) {
+                        ids.iter().for_each(|&id| found(id));
+                    }
+                }
+            }
+            Err(_) => {}
         }
     }
 }
@@ -439,5 +570,56 @@ mod tests {
         let mut out = Vec::new();
         trie.for_each_match("abd".bytes(), &mut |id| out.push(id));
         assert_eq!(out, vec![0, 1]);
+    }
+
+    fn cidr_hits(index: &CidrIndex, leaf: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        index.for_each_containing(leaf, &mut |id| out.push(id));
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn cidr_index_looks_up_each_prefix_length_and_family() {
+        let mut index = CidrIndex::default();
+        let net = |text: &str| text.parse::<IpNet>().unwrap();
+        index.insert(&net("10.0.0.0/24"), 0);
+        index.insert(&net("10.0.1.0/24"), 1);
+        index.insert(&net("10.0.0.0/8"), 2);
+        index.insert(&net("0.0.0.0/0"), 3);
+        index.insert(&net("192.168.1.7/32"), 4);
+        // Host bits are filed under the network (verification applies `.5` and up).
+        index.insert(&net("172.16.0.5/12"), 5);
+        index.insert(&net("2001:db8::/32"), 6);
+        index.insert(&net("::/0"), 7);
+        index.insert(&net("2001:db8:0:1::/64"), 8);
+        assert_eq!(index.v4.len(), 5, "one map per distinct IPv4 prefix length");
+        assert_eq!(index.v6.len(), 3);
+
+        assert_eq!(cidr_hits(&index, "10.0.0.9"), vec![0, 2, 3]);
+        assert_eq!(cidr_hits(&index, "10.0.1.255"), vec![1, 2, 3]);
+        assert_eq!(cidr_hits(&index, "10.200.0.1"), vec![2, 3]);
+        assert_eq!(cidr_hits(&index, "11.0.0.1"), vec![3]);
+        assert_eq!(cidr_hits(&index, "192.168.1.7"), vec![3, 4]);
+        assert_eq!(cidr_hits(&index, "192.168.1.8"), vec![3]);
+        assert_eq!(cidr_hits(&index, "172.31.255.255"), vec![3, 5]);
+        assert_eq!(cidr_hits(&index, "172.32.0.0"), vec![3]);
+        assert_eq!(cidr_hits(&index, "2001:db8:0:1::42"), vec![6, 7, 8]);
+        assert_eq!(cidr_hits(&index, "2001:db8:0:2::42"), vec![6, 7]);
+        assert_eq!(cidr_hits(&index, "::1"), vec![7]);
+        // An IPv4-mapped IPv6 address is IPv6, as in `cidr_contains`.
+        assert_eq!(cidr_hits(&index, "::ffff:10.0.0.9"), vec![7]);
+        assert_eq!(cidr_hits(&index, "not an address"), Vec::<u32>::new());
+        assert_eq!(cidr_hits(&index, "10.0.0.9 "), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn cidr_masks_cover_zero_and_full_lengths() {
+        assert_eq!(mask_v4(0), 0);
+        assert_eq!(mask_v4(24), 0xffff_ff00);
+        assert_eq!(mask_v4(32), u32::MAX);
+        assert_eq!(mask_v6(0), 0);
+        assert_eq!(mask_v6(128), u128::MAX);
+        assert_eq!(mask_v6(1), 1 << 127);
     }
 }

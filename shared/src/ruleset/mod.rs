@@ -29,6 +29,7 @@ mod path_trie;
 mod scan;
 #[cfg(test)]
 mod scan_props;
+mod split;
 mod verify;
 
 use std::cell::RefCell;
@@ -42,6 +43,7 @@ pub use error::{EventError, RuleSetError, RuleSetErrorKind};
 use flatten::EventLeaves;
 use index::{FieldIndex, FoldBuffers};
 use path_trie::PathTrie;
+use split::{SplitNode, SPLIT};
 use verify::{conjunction_holds, CompiledCondition, VerifyBuffers};
 
 /// A rule's position in its [`RuleSet`] (the order of [`RuleSetBuilder::add`]).
@@ -59,6 +61,8 @@ pub struct RuleSet {
     conditions: Vec<CompiledCondition>,
     /// Conjunctions with no anchorable condition (e.g. only `{"exists": false}`, or none).
     always: Vec<u32>,
+    /// Decision-tree nodes that index entries with the [`SPLIT`] bit refer to.
+    splits: Vec<SplitNode>,
 }
 
 #[derive(Debug)]
@@ -127,16 +131,18 @@ impl RuleSet {
             rule_seen,
             epoch,
             candidates,
+            pending,
         } = scratch;
         let epoch = *epoch;
         candidates.clear();
-        let mut found = |conj: u32| {
-            let seen = &mut conj_seen[conj as usize];
-            if *seen != epoch {
-                *seen = epoch;
-                candidates.push(conj);
-            }
+        pending.clear();
+        let mut collect = Candidates {
+            conj_seen,
+            epoch,
+            candidates,
+            pending,
         };
+        let mut found = |entry: u32| collect.add(entry);
         for &field in event.touched() {
             let index = &self.indexes[field as usize];
             if event.has_leaves(field) {
@@ -150,6 +156,9 @@ impl RuleSet {
             }
         }
         self.always.iter().for_each(|&c| found(c));
+        while let Some(node) = collect.pending.pop() {
+            self.splits[node as usize].for_each_entry(event, folds, &mut |e| collect.add(e));
+        }
 
         let mut matched = Vec::new();
         for &conj in candidates.iter() {
@@ -169,6 +178,30 @@ impl RuleSet {
     }
 }
 
+/// Collects candidate conjunctions from index entries, once each, and the decision-tree
+/// nodes still to descend into.
+struct Candidates<'a> {
+    conj_seen: &'a mut [u32],
+    epoch: u32,
+    candidates: &'a mut Vec<u32>,
+    pending: &'a mut Vec<u32>,
+}
+
+impl Candidates<'_> {
+    #[inline]
+    fn add(&mut self, entry: u32) {
+        if entry & SPLIT != 0 {
+            self.pending.push(entry & !SPLIT);
+            return;
+        }
+        let seen = &mut self.conj_seen[entry as usize];
+        if *seen != self.epoch {
+            *seen = self.epoch;
+            self.candidates.push(entry);
+        }
+    }
+}
+
 /// Per-thread buffers reused across events (and across rule sets: each call sizes them).
 #[derive(Debug, Default)]
 struct Scratch {
@@ -181,6 +214,8 @@ struct Scratch {
     rule_seen: Vec<u32>,
     epoch: u32,
     candidates: Vec<u32>,
+    /// Decision-tree nodes ([`SplitNode`]) reached but not yet descended into.
+    pending: Vec<u32>,
 }
 
 impl Scratch {

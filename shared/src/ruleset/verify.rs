@@ -5,7 +5,7 @@
 //! of *which* leaves satisfy each condition and whether a choice of them agrees on the
 //! element of every array they share (`pattern::ast` defines that rule).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::flatten::{EventLeaves, TrailStep};
 use super::path_trie::NodeId;
@@ -24,8 +24,8 @@ pub(crate) struct CompiledCondition {
     pub(crate) any_leaf: bool,
     /// `{"exists": false}`: satisfied when the field has no leaf.
     pub(crate) absent: bool,
-    /// Tencent `array`: judged on each array at the path.
-    pub(crate) arrays: Vec<Map<String, Value>>,
+    /// Tencent `array` matchers: judged on each array at the path.
+    pub(crate) arrays: Vec<Matcher>,
 }
 
 impl CompiledCondition {
@@ -41,7 +41,7 @@ impl CompiledCondition {
             match matcher {
                 Matcher::Exists(true) => compiled.any_leaf = true,
                 Matcher::Exists(false) => compiled.absent = true,
-                Matcher::ArrayElement(pairs) => compiled.arrays.push(pairs.clone()),
+                Matcher::ArrayElement(_) => compiled.arrays.push(matcher.clone()),
                 other => compiled.scalar.push(other.clone()),
             }
         }
@@ -111,7 +111,7 @@ pub(crate) fn conjunction_holds(
                 if condition
                     .arrays
                     .iter()
-                    .any(|pairs| array_has_element(&capture.value, pairs))
+                    .any(|array| array.matches_array(&capture.value))
                 {
                     if capture.trail_span().1 == 0 {
                         options.truncate(start);
@@ -208,36 +208,4 @@ fn keep_maximal(masks: &mut Vec<u64>) {
         }
     }
     *masks = kept;
-}
-
-/// Tencent `array`: an element of the array is an object holding every given key with
-/// an equal value (numbers by value). Mirrors `pattern::reference`, which keeps this
-/// private; the property tests check the two agree.
-fn array_has_element(array: &Value, pairs: &Map<String, Value>) -> bool {
-    let Value::Array(items) = array else {
-        return false;
-    };
-    items.iter().any(|element| {
-        let Value::Object(object) = element else {
-            return false;
-        };
-        pairs
-            .iter()
-            .all(|(key, want)| object.get(key).is_some_and(|got| json_equal(want, got)))
-    })
-}
-
-fn json_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
-        }
-        _ => a == b,
-    }
 }

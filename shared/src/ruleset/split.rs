@@ -1,0 +1,389 @@
+//! Second and further index levels: small decision trees over exact-valued conditions.
+//!
+//! An index list (the conjunctions one trigger lets in) can be long although the event
+//! satisfies few of them: thousands of rules share an `eventName` and differ in their
+//! `data.userIdentity.accountId`, hundreds of `anything-but` rules fire on every event
+//! with a `userName`. Such a list is replaced by a [`SplitNode`]: its conjunctions are
+//! grouped by the values that another field must equal (only conditions made of exact
+//! values or equals-ignore-case are used), plus a remainder with no such condition on
+//! that field. Matching descends only into the groups of the event's values at that
+//! field (every leaf: arrays give several) and the remainder.
+//!
+//! A conjunction left out can only be one whose exact-valued condition no leaf
+//! satisfies, so it certainly fails: verdicts do not change, and verification still
+//! checks every condition and array consistency.
+
+use rustc_hash::FxHashMap;
+use serde_json::Value;
+
+use super::flatten::EventLeaves;
+use super::index::{fold_case, fold_case_into, number_key, FoldBuffers};
+use super::path_trie::NodeId;
+use super::verify::CompiledCondition;
+use super::CompiledConjunction;
+use crate::pattern::{Literal, Matcher};
+
+/// An index entry with this bit set is a [`SplitNode`] id, otherwise a conjunction id.
+pub(crate) const SPLIT: u32 = 1 << 31;
+
+/// Lists up to this long are verified as they are: splitting them saves too little.
+const MAX_UNSPLIT: usize = 8;
+
+/// One level of a decision tree; its entries are conjunction ids or further nodes.
+#[derive(Debug, Default)]
+pub(crate) struct SplitNode {
+    field: NodeId,
+    strings: FxHashMap<Box<str>, Vec<u32>>,
+    numbers: FxHashMap<u64, Vec<u32>>,
+    trues: Vec<u32>,
+    falses: Vec<u32>,
+    nulls: Vec<u32>,
+    /// Keyed by [`fold_case`] (equals-ignore-case conditions).
+    folded: FxHashMap<Box<str>, Vec<u32>>,
+    /// Conjunctions with no exact-valued condition on `field`.
+    rest: Vec<u32>,
+}
+
+impl SplitNode {
+    /// Calls `found` with the entries the event's leaves at this node's field select.
+    #[inline]
+    pub(crate) fn for_each_entry(
+        &self,
+        event: &EventLeaves,
+        buffers: &mut FoldBuffers,
+        found: &mut impl FnMut(u32),
+    ) {
+        self.rest.iter().for_each(|&e| found(e));
+        for (_, leaf) in event.leaves_at(self.field) {
+            let entries = match &leaf.value {
+                Value::String(s) => {
+                    if !self.folded.is_empty() {
+                        fold_case_into(s, &mut buffers.folded);
+                        if let Some(entries) = self.folded.get(buffers.folded.as_str()) {
+                            entries.iter().for_each(|&e| found(e));
+                        }
+                    }
+                    self.strings.get(s.as_str())
+                }
+                Value::Number(n) => n.as_f64().and_then(|v| self.numbers.get(&number_key(v))),
+                Value::Bool(true) => Some(&self.trues),
+                Value::Bool(false) => Some(&self.falses),
+                Value::Null => Some(&self.nulls),
+                Value::Array(_) | Value::Object(_) => None,
+            };
+            if let Some(entries) = entries {
+                entries.iter().for_each(|&e| found(e));
+            }
+        }
+    }
+}
+
+/// A value a condition requires at its field.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Str(String),
+    Num(u64),
+    Bool(bool),
+    Null,
+    Folded(String),
+}
+
+/// The values one of which a leaf at the condition's field must have for the condition
+/// to hold, or `None` when it can hold otherwise (another operator, `exists`, `array`).
+fn required_values(condition: &CompiledCondition) -> Option<Vec<Key>> {
+    if condition.any_leaf
+        || condition.absent
+        || !condition.arrays.is_empty()
+        || condition.scalar.is_empty()
+    {
+        return None;
+    }
+    let mut keys = Vec::with_capacity(condition.scalar.len());
+    for matcher in &condition.scalar {
+        let key = match matcher {
+            Matcher::Exact(Literal::String(s)) => Key::Str(s.clone()),
+            Matcher::Exact(Literal::Number(n)) => Key::Num(number_key(*n)),
+            Matcher::Exact(Literal::Bool(b)) => Key::Bool(*b),
+            Matcher::Exact(Literal::Null) => Key::Null,
+            Matcher::EqualsIgnoreCase(s) => Key::Folded(fold_case(s)),
+            _ => return None,
+        };
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    Some(keys)
+}
+
+/// Builds decision trees over the compiled conjunctions.
+pub(crate) struct SplitBuilder<'a> {
+    conjunctions: &'a [CompiledConjunction],
+    conditions: &'a [CompiledCondition],
+    pub(crate) nodes: Vec<SplitNode>,
+}
+
+impl<'a> SplitBuilder<'a> {
+    pub(crate) fn new(
+        conjunctions: &'a [CompiledConjunction],
+        conditions: &'a [CompiledCondition],
+    ) -> Self {
+        Self {
+            conjunctions,
+            conditions,
+            nodes: Vec::new(),
+        }
+    }
+
+    /// Replaces a long list of conjunction ids by the entries of its decision tree.
+    pub(crate) fn split_list(&mut self, list: &mut Vec<u32>) {
+        if list.len() > MAX_UNSPLIT {
+            *list = self.build(list, &mut Vec::new());
+        }
+    }
+
+    fn conditions_of(&self, conj: u32) -> &'a [CompiledCondition] {
+        let range = &self.conjunctions[conj as usize].conditions;
+        &self.conditions[range.start as usize..range.end as usize]
+    }
+
+    /// The values the conjunction requires at `field` (from its first exact-valued
+    /// condition there), if any.
+    fn keys_at(&self, conj: u32, field: NodeId) -> Option<Vec<Key>> {
+        self.conditions_of(conj)
+            .iter()
+            .filter(|c| c.field == field)
+            .find_map(required_values)
+    }
+
+    /// The entries for `conjs`: the list itself, or one node splitting it on the field
+    /// that leaves the fewest candidates in the worst case (remainder plus the biggest
+    /// group), if that is fewer than all. `used`: fields split on above.
+    fn build(&mut self, conjs: &[u32], used: &mut Vec<NodeId>) -> Vec<u32> {
+        if conjs.len() <= MAX_UNSPLIT {
+            return conjs.to_vec();
+        }
+        // Per field: how many conjunctions have values there, and per value how many.
+        let mut stats: FxHashMap<NodeId, (usize, FxHashMap<Key, usize>)> = FxHashMap::default();
+        for &conj in conjs {
+            let mut seen: Vec<NodeId> = Vec::new();
+            for condition in self.conditions_of(conj) {
+                let field = condition.field;
+                if used.contains(&field) || seen.contains(&field) {
+                    continue;
+                }
+                if let Some(keys) = self.keys_at(conj, field) {
+                    seen.push(field);
+                    let (keyed, groups) = stats.entry(field).or_default();
+                    *keyed += 1;
+                    for key in keys {
+                        *groups.entry(key).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let best = stats
+            .iter()
+            .map(|(&field, (keyed, groups))| {
+                let biggest = groups.values().copied().max().unwrap_or(0);
+                (conjs.len() - keyed + biggest, field)
+            })
+            .min();
+        let Some((cost, field)) = best else {
+            return conjs.to_vec();
+        };
+        if cost >= conjs.len() {
+            return conjs.to_vec();
+        }
+
+        let mut groups: FxHashMap<Key, Vec<u32>> = FxHashMap::default();
+        let mut rest = Vec::new();
+        for &conj in conjs {
+            match self.keys_at(conj, field) {
+                Some(keys) => keys
+                    .into_iter()
+                    .for_each(|key| groups.entry(key).or_default().push(conj)),
+                None => rest.push(conj),
+            }
+        }
+        used.push(field);
+        let mut node = SplitNode {
+            field,
+            rest: self.build(&rest, used),
+            ..SplitNode::default()
+        };
+        for (key, group) in groups {
+            let entries = self.build(&group, used);
+            match key {
+                Key::Str(s) => {
+                    node.strings.insert(s.into(), entries);
+                }
+                Key::Num(bits) => {
+                    node.numbers.insert(bits, entries);
+                }
+                Key::Bool(true) => node.trues = entries,
+                Key::Bool(false) => node.falses = entries,
+                Key::Null => node.nulls = entries,
+                Key::Folded(s) => {
+                    node.folded.insert(s.into(), entries);
+                }
+            }
+        }
+        used.pop();
+        let id = self.nodes.len() as u32;
+        self.nodes.push(node);
+        vec![SPLIT | id]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use crate::pattern::{Dialect, Pattern};
+    use crate::ruleset::{RuleId, RuleSet, RuleSetBuilder};
+
+    /// The rules, then 24 decoys of each with `"source": ["decoy"]`: they make every
+    /// value but the shared source popular, so the builder anchors the rules on
+    /// `source: s` and that bucket holds all of them (the case the trees are for).
+    fn build(patterns: &[Value]) -> (RuleSet, Vec<Pattern>) {
+        let decoys = patterns.iter().flat_map(|p| {
+            let mut decoy = p.clone();
+            decoy["source"] = json!(["decoy"]);
+            std::iter::repeat_n(decoy, 24)
+        });
+        let all: Vec<Value> = patterns.iter().cloned().chain(decoys).collect();
+        let parsed: Vec<Pattern> = all
+            .iter()
+            .map(|p| Pattern::from_value(p, Dialect::Default).unwrap())
+            .collect();
+        let mut builder = RuleSetBuilder::new();
+        for (i, p) in parsed.iter().enumerate() {
+            builder.add(&format!("r{i}"), p).unwrap();
+        }
+        (builder.build(), parsed)
+    }
+
+    /// The rule ids matched, after checking both entry points against the reference.
+    fn matched(set: &RuleSet, patterns: &[Pattern], event: &Value) -> Vec<usize> {
+        let found = set.matches(event);
+        assert_eq!(found, set.matches_json(&event.to_string()).unwrap());
+        let reference: Vec<RuleId> = (0..patterns.len())
+            .filter(|&i| patterns[i].matches(event))
+            .map(RuleId)
+            .collect();
+        assert_eq!(found, reference, "ruleset vs reference on {event}");
+        found.into_iter().map(|id| id.0).collect()
+    }
+
+    /// 20 rules on one `source`, 16 of them scoped to an account (rules 0..16: account
+    /// `A{i % 8}`), 4 organisation-wide (16..20).
+    fn tenant_rules() -> Vec<Value> {
+        let mut patterns: Vec<Value> = (0..16)
+            .map(|i| json!({"source": ["s"], "account": [format!("A{}", i % 8)]}))
+            .collect();
+        patterns.extend((0..4).map(|i| json!({"source": ["s"], "region": [format!("r{i}")]})));
+        patterns
+    }
+
+    #[test]
+    fn a_long_bucket_is_split_and_only_matching_groups_are_visited() {
+        let (set, patterns) = build(&tenant_rules());
+        assert!(!set.splits.is_empty(), "20 rules on one source are split");
+        assert_eq!(
+            matched(
+                &set,
+                &patterns,
+                &json!({"source": "s", "account": "A3", "region": "r1"})
+            ),
+            vec![3, 11, 17]
+        );
+        // No account: only the remainder.
+        assert_eq!(
+            matched(&set, &patterns, &json!({"source": "s", "region": "r2"})),
+            vec![18]
+        );
+        // An account no rule names, and a value of another type.
+        assert_eq!(
+            matched(&set, &patterns, &json!({"source": "s", "account": 3})),
+            Vec::<usize>::new()
+        );
+    }
+
+    #[test]
+    fn every_leaf_of_an_array_at_the_split_field_selects_its_group() {
+        let (set, patterns) = build(&tenant_rules());
+        assert_eq!(
+            matched(
+                &set,
+                &patterns,
+                &json!({"source": "s", "account": ["A1", "x", "A6"], "region": ["r0", "r3"]})
+            ),
+            vec![1, 6, 9, 14, 16, 19]
+        );
+    }
+
+    #[test]
+    fn conditions_that_are_not_exact_values_stay_in_the_remainder() {
+        let mut patterns = tenant_rules();
+        // Prefix, anything-but and exists on the split field, and a rule with two
+        // values there: none may be lost.
+        patterns.push(json!({"source": ["s"], "account": [{"prefix": "A"}]}));
+        patterns.push(json!({"source": ["s"], "account": [{"anything-but": "A1"}]}));
+        patterns.push(json!({"source": ["s"], "account": [{"exists": false}]}));
+        patterns.push(json!({"source": ["s"], "account": ["A1", "A2"]}));
+        patterns.push(json!({"source": ["s"], "account": ["A2", {"prefix": "Z"}]}));
+        let (set, patterns) = build(&patterns);
+        assert!(!set.splits.is_empty());
+        assert_eq!(
+            matched(&set, &patterns, &json!({"source": "s", "account": "A1"})),
+            vec![1, 9, 20, 23]
+        );
+        assert_eq!(
+            matched(&set, &patterns, &json!({"source": "s", "account": "Zed"})),
+            vec![21, 24]
+        );
+        assert_eq!(
+            matched(&set, &patterns, &json!({"source": "s", "region": "r0"})),
+            vec![16, 22]
+        );
+    }
+
+    #[test]
+    fn ignore_case_numbers_and_booleans_are_split_values() {
+        let mut patterns: Vec<Value> = (0..10)
+            .map(|i| json!({"source": ["s"], "user": [{"equals-ignore-case": format!("Ab{i}")}]}))
+            .collect();
+        patterns.extend((0..10).map(|i| json!({"source": ["s"], "n": [i]})));
+        patterns.push(json!({"source": ["s"], "flag": [true], "n": [null]}));
+        let (set, patterns) = build(&patterns);
+        assert!(!set.splits.is_empty());
+        assert_eq!(
+            matched(
+                &set,
+                &patterns,
+                &json!({"source": "s", "user": "aB4", "n": 7.0})
+            ),
+            vec![4, 17]
+        );
+        assert_eq!(
+            matched(
+                &set,
+                &patterns,
+                &json!({"source": "s", "user": "AB4x", "n": [null, -0.0], "flag": true})
+            ),
+            vec![10, 20]
+        );
+    }
+
+    #[test]
+    fn array_element_consistency_is_still_verified_after_a_split() {
+        let patterns: Vec<Value> = (0..12)
+            .map(|i| json!({"source": ["s"], "items": {"k": ["v"], "n": [i]}}))
+            .collect();
+        let (set, patterns) = build(&patterns);
+        assert!(!set.splits.is_empty());
+        // n = 3 sits in an element whose k is not "v": rule 3 must not match.
+        let event = json!({"source": "s", "items": [{"k": "v", "n": 2}, {"k": "w", "n": 3}]});
+        assert_eq!(matched(&set, &patterns, &event), vec![2]);
+    }
+}
