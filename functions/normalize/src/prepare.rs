@@ -119,9 +119,10 @@ mod tests {
     use auditbridge_shared::cloudaudit::{NormalizeOptions, Normalizer};
 
     const WRITE: &str =
-        include_str!("../../../../shared/samples/cloudaudit/cvm-stopinstances-api-write.json");
-    const READ: &str =
-        include_str!("../../../../shared/samples/cloudaudit/cvm-describeinstances-api-read.json");
+        include_str!("../../../shared/tests/fixtures/cloudaudit/cvm-stopinstances-api-write.json");
+    const READ: &str = include_str!(
+        "../../../shared/tests/fixtures/cloudaudit/cvm-describeinstances-api-read.json"
+    );
 
     fn jsonl(records: &[&str]) -> String {
         records

@@ -19,7 +19,7 @@ fn sqs_event(bodies: &[&str]) -> Value {
 
 fn sample(name: &str) -> String {
     let path = format!(
-        "{}/../../../shared/samples/cloudaudit/{name}",
+        "{}/../../shared/tests/fixtures/cloudaudit/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"));
