@@ -65,6 +65,10 @@ pub enum ConfigError {
         #[source]
         source: RulesError,
     },
+    /// A deployed rule must alert someone: an enabled rule without targets would match
+    /// and deliver nowhere, silently. (Pattern-only files are for `auditbridge match`.)
+    #[error("{origin}: enabled rules without targets would match and alert nobody: {}; add a target or set \"enabled\": false", .rules.join(", "))]
+    RulesWithoutTargets { origin: String, rules: Vec<String> },
 }
 
 impl Config {
@@ -109,9 +113,25 @@ impl Config {
                 read_rules_file(path)?,
             ),
         };
-        RulesFile::parse(&text, self.dialect)
+        let rules = RulesFile::parse(&text, self.dialect)
             .and_then(|file| file.compile(env))
-            .map_err(|source| ConfigError::Rules { origin, source })
+            .map_err(|source| ConfigError::Rules {
+                origin: origin.clone(),
+                source,
+            })?;
+        let targetless: Vec<String> = rules
+            .rules()
+            .iter()
+            .filter(|rule| rule.targets().is_empty())
+            .map(|rule| rule.name().to_string())
+            .collect();
+        if !targetless.is_empty() {
+            return Err(ConfigError::RulesWithoutTargets {
+                origin,
+                rules: targetless,
+            });
+        }
+        Ok(rules)
     }
 }
 
@@ -271,6 +291,34 @@ mod tests {
                 .to_string()
                 .starts_with("RULES_FILE=/nonexistent/auditbridge/rules.json: cannot read it: "),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn an_enabled_rule_without_targets_stops_the_start() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("rules.json");
+        std::fs::write(
+            &path,
+            r#"{"rules": [
+                {"name": "watch-only", "pattern": {"source": ["cam.cloud.tencent"]}},
+                {"name": "parked", "enabled": false, "pattern": {"source": ["cvm.cloud.tencent"]}}
+            ]}"#,
+        )
+        .expect("writes");
+        let config = Config {
+            rules: RulesSource::File(path.clone()),
+            dialect: Dialect::Default,
+            max_message_bytes: DEFAULT_MAX_BYTES,
+        };
+        let error = config.load_rules(&queues).expect_err("must fail");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "RULES_FILE={}: enabled rules without targets would match and alert nobody: \
+                 watch-only; add a target or set \"enabled\": false",
+                path.display()
+            )
         );
     }
 }
