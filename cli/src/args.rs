@@ -44,8 +44,8 @@ pub struct NormalizeFlags {
     )]
     pub action_types: Vec<ActionTypeArg>,
 
-    /// Keep session tokens in `sessionContext` and `requestParameters` instead of
-    /// replacing them with "***".
+    /// Keep session tokens and STS secret keys (in `sessionContext`, `requestParameters`
+    /// and `responseElements`) instead of replacing them with "***".
     #[arg(long)]
     pub no_redact: bool,
 }
