@@ -112,8 +112,10 @@ impl RuleSetBuilder {
                 .filter_map(|i| cost(i).map(|c| (c, i)))
                 .min()
                 .map(|(_, i)| i);
+            let mut anchor_proven = false;
             match anchor {
                 Some(i) => {
+                    anchor_proven = conditions[i].only_exact_strings();
                     let field = conditions[i].field;
                     for trigger in triggers[i].iter().flatten() {
                         indexes[field as usize].insert(trigger, conj_id);
@@ -129,6 +131,7 @@ impl RuleSetBuilder {
             conjunctions.push(CompiledConjunction {
                 rule,
                 conditions: start..all_conditions.len() as u32,
+                anchor_proven,
             });
         }
         for index in &mut indexes {

@@ -69,6 +69,10 @@ pub struct RuleSet {
 struct CompiledConjunction {
     rule: u32,
     conditions: Range<u32>,
+    /// The first condition (the anchor) only lists exact strings, and every trigger it
+    /// is filed under is an exact lookup of one of them: being a candidate proves that
+    /// some leaf at its field satisfies it (see [`conjunction_holds`]).
+    anchor_proven: bool,
 }
 
 const _: () = {
@@ -132,6 +136,7 @@ impl RuleSet {
             epoch,
             candidates,
             pending,
+            matched,
         } = scratch;
         let epoch = *epoch;
         candidates.clear();
@@ -160,7 +165,7 @@ impl RuleSet {
             self.splits[node as usize].for_each_entry(event, folds, &mut |e| collect.add(e));
         }
 
-        let mut matched = Vec::new();
+        matched.clear();
         for &conj in candidates.iter() {
             let conjunction = &self.conjunctions[conj as usize];
             let rule = conjunction.rule as usize;
@@ -168,13 +173,19 @@ impl RuleSet {
                 continue;
             }
             let range = conjunction.conditions.start as usize..conjunction.conditions.end as usize;
-            if conjunction_holds(&self.conditions[range], event, verify) {
+            if conjunction_holds(
+                &self.conditions[range],
+                conjunction.anchor_proven,
+                event,
+                verify,
+            ) {
                 rule_seen[rule] = epoch;
                 matched.push(RuleId(rule));
             }
         }
         matched.sort_unstable();
-        matched
+        // One allocation of the exact size, instead of growing the result push by push.
+        matched.clone()
     }
 }
 
@@ -216,6 +227,8 @@ struct Scratch {
     candidates: Vec<u32>,
     /// Decision-tree nodes ([`SplitNode`]) reached but not yet descended into.
     pending: Vec<u32>,
+    /// The rules matched so far.
+    matched: Vec<RuleId>,
 }
 
 impl Scratch {

@@ -5,11 +5,12 @@
 //! of *which* leaves satisfy each condition and whether a choice of them agrees on the
 //! element of every array they share (`pattern::ast` defines that rule).
 
+use memchr::memmem::Finder;
 use serde_json::Value;
 
 use super::flatten::{EventLeaves, TrailStep};
 use super::path_trie::NodeId;
-use crate::pattern::{Condition, Matcher};
+use crate::pattern::{Condition, Literal, Matcher};
 
 /// Most conditions one conjunction may have: array consistency tracks one bit each.
 pub(crate) const MAX_CONDITIONS: usize = 64;
@@ -26,6 +27,80 @@ pub(crate) struct CompiledCondition {
     pub(crate) absent: bool,
     /// Tencent `array` matchers: judged on each array at the path.
     pub(crate) arrays: Vec<Matcher>,
+    /// `scalar`, as evaluated per leaf (string searchers built once).
+    tests: Vec<ScalarTest>,
+}
+
+/// One scalar matcher as verification runs it: `wildcard` and `contain` with their
+/// substring searchers prepared at build time (the pattern module builds one per call),
+/// the rest through [`Matcher::matches_scalar`]. Same verdicts as `matches_scalar`.
+#[derive(Debug)]
+enum ScalarTest {
+    /// Wildcard with at least two segments: `first*middle*...*last`.
+    Wildcard {
+        first: Box<str>,
+        middle: Vec<Finder<'static>>,
+        last: Box<str>,
+    },
+    /// `contain`: every needle occurs.
+    Contain(Vec<Finder<'static>>),
+    Matcher(Matcher),
+}
+
+impl ScalarTest {
+    fn new(matcher: &Matcher) -> Self {
+        let finder = |needle: &String| Finder::new(needle.as_bytes()).into_owned();
+        match matcher {
+            Matcher::Wildcard(wildcard) => match wildcard.segments.as_slice() {
+                [first, middle @ .., last] => ScalarTest::Wildcard {
+                    first: first.as_str().into(),
+                    middle: middle.iter().map(finder).collect(),
+                    last: last.as_str().into(),
+                },
+                _ => ScalarTest::Matcher(matcher.clone()),
+            },
+            Matcher::Contain(needles) => ScalarTest::Contain(needles.iter().map(finder).collect()),
+            other => ScalarTest::Matcher(other.clone()),
+        }
+    }
+
+    #[inline]
+    fn matches(&self, leaf: &Value) -> bool {
+        match self {
+            ScalarTest::Matcher(matcher) => matcher.matches_scalar(leaf),
+            ScalarTest::Wildcard {
+                first,
+                middle,
+                last,
+            } => {
+                let Value::String(text) = leaf else {
+                    return false;
+                };
+                if text.len() < first.len() + last.len()
+                    || !text.starts_with(&**first)
+                    || !text.ends_with(&**last)
+                {
+                    return false;
+                }
+                let mut rest = &text.as_bytes()[first.len()..text.len() - last.len()];
+                for segment in middle {
+                    match segment.find(rest) {
+                        Some(at) => rest = &rest[at + segment.needle().len()..],
+                        None => return false,
+                    }
+                }
+                true
+            }
+            ScalarTest::Contain(needles) => {
+                let Value::String(text) = leaf else {
+                    return false;
+                };
+                needles
+                    .iter()
+                    .all(|needle| needle.find(text.as_bytes()).is_some())
+            }
+        }
+    }
 }
 
 impl CompiledCondition {
@@ -36,6 +111,7 @@ impl CompiledCondition {
             any_leaf: false,
             absent: false,
             arrays: Vec::new(),
+            tests: Vec::new(),
         };
         for matcher in &condition.matchers {
             match matcher {
@@ -45,6 +121,7 @@ impl CompiledCondition {
                 other => compiled.scalar.push(other.clone()),
             }
         }
+        compiled.tests = compiled.scalar.iter().map(ScalarTest::new).collect();
         compiled
     }
 
@@ -53,13 +130,26 @@ impl CompiledCondition {
         !self.scalar.is_empty()
     }
 
+    /// Whether the condition holds exactly when some leaf is a string equal to one of
+    /// its `Exact` literals (so an exact index hit on this field proves it).
+    pub(crate) fn only_exact_strings(&self) -> bool {
+        !self.any_leaf
+            && !self.absent
+            && self.arrays.is_empty()
+            && !self.scalar.is_empty()
+            && self
+                .scalar
+                .iter()
+                .all(|m| matches!(m, Matcher::Exact(Literal::String(_))))
+    }
+
     /// Whether leaves here matter at all.
     pub(crate) fn needs_leaves(&self) -> bool {
         self.any_leaf || self.absent || !self.scalar.is_empty()
     }
 
     fn leaf_matches(&self, leaf: &Value) -> bool {
-        self.any_leaf || self.scalar.iter().any(|m| m.matches_scalar(leaf))
+        self.any_leaf || self.tests.iter().any(|test| test.matches(leaf))
     }
 }
 
@@ -77,13 +167,31 @@ pub(crate) struct VerifyBuffers {
 }
 
 /// Whether the event satisfies every condition, with agreeing array elements.
+///
+/// `anchor_proven`: the index already found a leaf satisfying the first condition (see
+/// `CompiledConjunction::anchor_proven`). It is then skipped when no leaf at its field
+/// sits in an array, because such a leaf agrees with any choice of array elements and
+/// the condition would be passed over below anyway; its matchers, often in memory no
+/// other candidate touches, are not read.
 pub(crate) fn conjunction_holds(
     conditions: &[CompiledCondition],
+    anchor_proven: bool,
     event: &EventLeaves,
     buffers: &mut VerifyBuffers,
 ) -> bool {
     let options = &mut buffers.options;
     options.clear();
+    let conditions = match conditions.split_first() {
+        Some((anchor, rest))
+            if anchor_proven
+                && event
+                    .leaves_at(anchor.field)
+                    .all(|(_, leaf)| leaf.trail_span().1 == 0) =>
+        {
+            rest
+        }
+        _ => conditions,
+    };
     // Conditions that only some in-array leaf satisfies; the others are satisfied by a
     // leaf outside every array (or by absence), which agrees with any choice.
     let mut constrained = 0u32;
@@ -208,4 +316,86 @@ fn keep_maximal(masks: &mut Vec<u64>) {
         }
     }
     *masks = kept;
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::ScalarTest;
+    use crate::pattern::{Dialect, Matcher, Pattern};
+    use crate::ruleset::{RuleId, RuleSetBuilder};
+
+    fn matcher(operand: Value) -> Matcher {
+        let pattern = Pattern::from_value(&json!({ "f": [operand] }), Dialect::Default).unwrap();
+        let mut conjunctions = pattern.conjunctions();
+        conjunctions
+            .remove(0)
+            .conditions
+            .remove(0)
+            .matchers
+            .remove(0)
+    }
+
+    #[test]
+    fn prepared_wildcard_and_contain_agree_with_the_pattern_module() {
+        let operands = [
+            json!({"wildcard": "a*b*c"}),
+            json!({"wildcard": "*ab*ba*"}),
+            json!({"wildcard": "x*y*z*w"}),
+            json!({"wildcard": "*é*"}),
+            json!({"wildcard": "ab*"}),
+            json!({"wildcard": "*"}),
+            json!({"wildcard": "abc"}),
+            json!({"contain": ["ab", "ba"]}),
+            json!({"contain": "é"}),
+        ];
+        let leaves = [
+            "abc", "abbc", "aXbYc", "ac", "abab", "aba", "xyzw", "xzyw", "xyyzzw", "é", "aéb",
+            "ab", "", "bab", "abba",
+        ];
+        for operand in &operands {
+            let matcher = matcher(operand.clone());
+            let test = ScalarTest::new(&matcher);
+            for leaf in leaves
+                .iter()
+                .map(|s| json!(s))
+                .chain([json!(1), json!(null)])
+            {
+                assert_eq!(
+                    test.matches(&leaf),
+                    matcher.matches_scalar(&leaf),
+                    "{operand} on {leaf}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_proven_anchor_inside_an_array_still_needs_a_consistent_element() {
+        let pattern = Pattern::from_value(
+            &json!({"items": {"k": ["x"], "m": ["q"]}}),
+            Dialect::Default,
+        )
+        .unwrap();
+        let mut builder = RuleSetBuilder::new();
+        builder.add("r", &pattern).unwrap();
+        let set = builder.build();
+        let apart = json!({"items": [{"k": "x", "m": "r"}, {"k": "y", "m": "q"}]});
+        let together = json!({"items": [{"k": "y", "m": "r"}, {"k": "x", "m": "q"}]});
+        let flat = json!({"items": {"k": "x", "m": "q"}});
+        for (event, want) in [
+            (apart, vec![]),
+            (together, vec![RuleId(0)]),
+            (flat, vec![RuleId(0)]),
+        ] {
+            assert_eq!(pattern.matches(&event), !want.is_empty());
+            assert_eq!(set.matches(&event), want, "{event}");
+            assert_eq!(
+                set.matches_json(&event.to_string()).unwrap(),
+                want,
+                "{event}"
+            );
+        }
+    }
 }
