@@ -1,27 +1,12 @@
 //! Exact envelopes for key fixtures: every envelope field and every change to `data`.
 
-use std::path::PathBuf;
-
 use auditbridge_shared::cloudaudit::{ActionType, NormalizeOptions, Normalized, Normalizer};
 use auditbridge_shared::envelope::Envelope;
 use serde_json::{json, Value};
 
-fn fixture_text(name: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "tests",
-        "fixtures",
-        "cloudaudit",
-        name,
-    ]
-    .iter()
-    .collect();
-    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
-fn fixture_value(name: &str) -> Value {
-    serde_json::from_str(&fixture_text(name)).unwrap_or_else(|error| panic!("{name}: {error}"))
-}
+#[path = "support/fixtures.rs"]
+mod fixtures;
+use fixtures::{fixture_text, fixture_value};
 
 /// The one envelope the fixture must produce, serialized as it will travel.
 fn envelope_json(name: &str, normalizer: &Normalizer) -> Value {

@@ -1,28 +1,13 @@
 //! Input forms, locations and per-record errors.
 
-use std::path::PathBuf;
-
 use auditbridge_shared::cloudaudit::{
     ActionType, NormalizeOptions, Normalized, Normalizer, RecordOutcome,
 };
 use serde_json::{json, Value};
 
-fn fixture_text(name: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "tests",
-        "fixtures",
-        "cloudaudit",
-        name,
-    ]
-    .iter()
-    .collect();
-    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
-fn fixture_value(name: &str) -> Value {
-    serde_json::from_str(&fixture_text(name)).unwrap_or_else(|error| panic!("{name}: {error}"))
-}
+#[path = "support/fixtures.rs"]
+mod fixtures;
+use fixtures::{fixture_text, fixture_value};
 
 /// `(location, summary)` per outcome: `envelope <id>`, `skipped <Read|Write> <name>` or
 /// the error message.

@@ -12,24 +12,17 @@ fn summary(value: Value) -> Summary {
         .unwrap_or_else(|err| panic!("not a summary ({err}): {value}"))
 }
 
-#[tokio::test]
-async fn direct_record_fixture_is_normalized_and_sent() {
+/// Invokes the handler with `events/<name>` and checks the summary, and that exactly the
+/// fixture's envelopes arrived on the events queue.
+async fn assert_direct_fixture(name: &str, expected: Summary) {
     let sqs = TestSqs::from_env();
-    let queue = sqs.create_queue("direct-record").await;
+    let queue = sqs.create_queue("direct-fixture").await;
     let handler = handler(&sqs, &config(&queue));
-    let payload = fixture("normalize-direct-record.json");
+    let payload = fixture(name);
 
     let got = summary(invoke(&handler, payload.clone()).await);
 
-    assert_eq!(
-        got,
-        Summary {
-            normalized: 1,
-            skipped: 0,
-            sent: 1,
-            errors: vec![]
-        }
-    );
+    assert_eq!(got, expected, "{name}");
     assert_received_exactly(
         sqs.receive_all(&queue).await,
         envelopes_of_text(&payload.to_string()),
@@ -37,27 +30,31 @@ async fn direct_record_fixture_is_normalized_and_sent() {
 }
 
 #[tokio::test]
+async fn direct_record_fixture_is_normalized_and_sent() {
+    assert_direct_fixture(
+        "normalize-direct-record.json",
+        Summary {
+            normalized: 1,
+            skipped: 0,
+            sent: 1,
+            errors: vec![],
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn direct_describeevents_response_fixture_skips_its_read() {
-    let sqs = TestSqs::from_env();
-    let queue = sqs.create_queue("direct-response").await;
-    let handler = handler(&sqs, &config(&queue));
-    let payload = fixture("normalize-direct-describeevents-response.json");
-
-    let got = summary(invoke(&handler, payload.clone()).await);
-
-    assert_eq!(
-        got,
+    assert_direct_fixture(
+        "normalize-direct-describeevents-response.json",
         Summary {
             normalized: 1,
             skipped: 1,
             sent: 1,
-            errors: vec![]
-        }
-    );
-    assert_received_exactly(
-        sqs.receive_all(&queue).await,
-        envelopes_of_text(&payload.to_string()),
-    );
+            errors: vec![],
+        },
+    )
+    .await;
 }
 
 #[tokio::test]
