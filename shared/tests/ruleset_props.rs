@@ -54,6 +54,34 @@ mod ruleset {
         }
     }
 
+    proptest! {
+        // Each case builds a rule set of dozens of patterns: fewer cases, as many events.
+        #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
+
+        /// Dozens of rules over the same few keys and values: index lists long enough
+        /// to become decision trees, so that conditions proven by the index and by tree
+        /// levels (and only rechecked when the proving leaf sits in an array) are
+        /// exercised as well as plain verification.
+        #[test]
+        fn large_rulesets_agree_with_the_reference_evaluator(
+            patterns in prop::collection::vec(pattern(), 16..64),
+            random_events in prop::collection::vec(event(), 0..6),
+            witnesses in prop::collection::vec((any::<prop::sample::Index>(), any::<u64>()), 4..12),
+        ) {
+            let rules = build(&patterns);
+            let made: Vec<Value> = witnesses
+                .iter()
+                .map(|(which, seed)| witness(&patterns[which.index(patterns.len())].0, &mut Dice(*seed)))
+                .collect();
+            for event in random_events.iter().chain(&made) {
+                let want = expected(&patterns, event);
+                prop_assert_eq!(rules.matches(event), want.clone(), "matches() on {}", event);
+                let text = serde_json::to_string(event).unwrap();
+                prop_assert_eq!(rules.matches_json(&text).unwrap(), want, "matches_json() on {}", text);
+            }
+        }
+    }
+
     /// The property above is only meaningful if its generators make matching and
     /// non-matching pairs alike, and mostly valid patterns.
     #[test]

@@ -6,14 +6,18 @@
 //! satisfies (or could: the index may over-approximate). The anchor is the condition
 //! expected to fire least often: each of its [`Trigger`]s costs its kind's weight times
 //! the number of conjunctions sharing it, so a value that thousands of rules share (a
-//! common `source`) is passed over for a rarer one (an `eventName`).
+//! common `source`) is passed over for a rarer one (an `eventName`). A trigger that
+//! fires only when the anchor holds (an exact value, a prefix, a numeric range) proves
+//! it, and the candidate's check program leaves it out.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::error::{RuleSetError, RuleSetErrorKind};
-use super::index::{fold_case, fold_case_reversed, number_key, FieldIndex, Trigger};
+use super::index::{fold_case, fold_case_reversed, number_key, Entry, FieldIndex, Trigger};
 use super::path_trie::{NodeId, PathTrie};
+use super::program::{strings_to_intern, ProgramBuilder, PROVEN};
 use super::split::SplitBuilder;
+use super::symbols::Symbols;
 use super::verify::{CompiledCondition, MAX_CONDITIONS};
 use super::{CompiledConjunction, RuleId, RuleSet};
 use crate::pattern::{Condition, Conjunction, Literal, Matcher, Pattern};
@@ -81,7 +85,7 @@ impl RuleSetBuilder {
                 triggers.push(condition_triggers(condition));
             }
             for (condition, condition_triggers) in conditions.iter().zip(&triggers) {
-                for trigger in condition_triggers.iter().flatten() {
+                for (trigger, _) in condition_triggers.iter().flatten() {
                     if counted.insert((condition.field, trigger)) {
                         *popularity
                             .entry((condition.field, trigger.clone()))
@@ -92,17 +96,18 @@ impl RuleSetBuilder {
             compiled.push((*rule, conditions, triggers));
         }
 
-        let mut indexes: Vec<FieldIndex> = (0..trie.len()).map(|_| FieldIndex::default()).collect();
+        // Anchors: each conjunction's cheapest condition goes first.
         let mut conjunctions = Vec::with_capacity(compiled.len());
         let mut all_conditions = Vec::new();
-        let mut always = Vec::new();
-        for (conj_id, (rule, mut conditions, triggers)) in compiled.into_iter().enumerate() {
+        let mut anchors: Vec<Anchor> = Vec::new();
+        let mut unanchored = Vec::new();
+        for (conj_id, (rule, mut conditions, mut triggers)) in compiled.into_iter().enumerate() {
             let conj_id = conj_id as u32;
             let cost = |i: usize| -> Option<u64> {
                 let field = conditions[i].field;
                 triggers[i].as_ref().map(|ts| {
                     ts.iter()
-                        .map(|t| {
+                        .map(|(t, _)| {
                             t.weight() * popularity.get(&(field, t.clone())).copied().unwrap_or(1)
                         })
                         .sum()
@@ -112,58 +117,117 @@ impl RuleSetBuilder {
                 .filter_map(|i| cost(i).map(|c| (c, i)))
                 .min()
                 .map(|(_, i)| i);
-            let mut anchor_proven = false;
             match anchor {
                 Some(i) => {
-                    anchor_proven = conditions[i].only_exact_strings();
-                    let field = conditions[i].field;
-                    for trigger in triggers[i].iter().flatten() {
-                        indexes[field as usize].insert(trigger, conj_id);
-                    }
-                    // The anchor is checked first: it is the condition most likely to
-                    // fail on a candidate that another of its triggers let in.
+                    // The anchor becomes condition 0: an exact trigger proves it (bit 0
+                    // of a program's proven mask), and otherwise it is checked first
+                    // among the checks of its kind (`program.rs`), being the condition
+                    // most likely to fail on a candidate another trigger let in.
                     conditions.swap(0, i);
+                    let field = conditions[0].field;
+                    anchors.push((conj_id, field, triggers.swap_remove(i).unwrap_or_default()));
                 }
-                None => always.push(conj_id),
+                None => unanchored.push(conj_id),
             }
             let start = all_conditions.len() as u32;
             all_conditions.extend(conditions);
             conjunctions.push(CompiledConjunction {
                 rule,
                 conditions: start..all_conditions.len() as u32,
-                anchor_proven,
+                // Set below, once the programs are built.
+                program: PROVEN,
             });
         }
+
+        // Every string a program or an index compares leaves with gets its symbol.
+        let mut symbols = Symbols::default();
+        for condition in &all_conditions {
+            for text in strings_to_intern(condition) {
+                symbols.intern(condition.field, text);
+            }
+        }
+        for (_, field, triggers) in &anchors {
+            for (trigger, _) in triggers {
+                if let Trigger::Str(text) = trigger {
+                    symbols.intern(*field, text);
+                }
+            }
+        }
+
+        // Index entries carry what their trigger proved; long lists become trees whose
+        // groups prove more (`split.rs`).
+        let mut programs = ProgramBuilder::new(&conjunctions, &all_conditions, &symbols);
+        let full: Vec<u32> = (0..conjunctions.len() as u32)
+            .map(|conj| programs.program(conj, 0))
+            .collect();
+        let entry = |conj: u32, program: u32| Entry {
+            target: conj,
+            rule: conjunctions[conj as usize].rule,
+            program,
+        };
+        let mut indexes: Vec<FieldIndex> = (0..trie.len()).map(|_| FieldIndex::default()).collect();
+        for (conj, field, triggers) in &anchors {
+            for (trigger, exact) in triggers {
+                // An exact trigger fires only for a leaf that satisfies the anchor.
+                let program = if *exact {
+                    programs.program(*conj, 1)
+                } else {
+                    full[*conj as usize]
+                };
+                indexes[*field as usize].insert(*field, trigger, entry(*conj, program), &symbols);
+            }
+        }
+        let mut always: Vec<Entry> = unanchored
+            .iter()
+            .map(|&conj| entry(conj, full[conj as usize]))
+            .collect();
         for index in &mut indexes {
             index.finish();
         }
-        let mut splitter = SplitBuilder::new(&conjunctions, &all_conditions);
+        let mut splitter =
+            SplitBuilder::new(&conjunctions, &all_conditions, &symbols, &mut programs);
         for index in &mut indexes {
             index.for_each_list_mut(&mut |list| splitter.split_list(list));
         }
         splitter.split_list(&mut always);
         let splits = splitter.nodes;
+        let code = programs.finish();
+        for (conjunction, program) in conjunctions.iter_mut().zip(full) {
+            conjunction.program = program;
+        }
         RuleSet {
             names: self.names,
             trie,
+            symbols,
             indexes,
             conjunctions,
             conditions: all_conditions,
+            code,
             always,
             splits,
         }
     }
 }
 
+/// A conjunction's anchor: (conjunction, the anchor's field, its triggers, each with
+/// whether it is exact).
+type Anchor = (u32, NodeId, Vec<(Trigger, bool)>);
+
 /// A conjunction being compiled: its rule, its conditions, and each condition's
 /// triggers (`None` when it can hold by absence, so it cannot be an anchor).
-type Pending = (u32, Vec<CompiledCondition>, Vec<Option<Vec<Trigger>>>);
+type Pending = (
+    u32,
+    Vec<CompiledCondition>,
+    Vec<Option<Vec<(Trigger, bool)>>>,
+);
 
 /// The triggers that can make a conjunction anchored at `condition` a candidate: one
-/// leaf satisfying any of its matchers fires at least one of them. `None` when the
-/// condition holds without any leaf (`{"exists": false}`).
-fn condition_triggers(condition: &Condition) -> Option<Vec<Trigger>> {
-    let mut triggers = Vec::with_capacity(condition.matchers.len());
+/// leaf satisfying any of its matchers fires at least one of them. Each comes with
+/// whether it is *exact*: it fires only for leaves that satisfy the matcher it came
+/// from, so firing proves the condition. `None` when the condition holds without any
+/// leaf (`{"exists": false}`).
+fn condition_triggers(condition: &Condition) -> Option<Vec<(Trigger, bool)>> {
+    let mut triggers: Vec<(Trigger, bool)> = Vec::with_capacity(condition.matchers.len());
     for matcher in &condition.matchers {
         let trigger = match matcher {
             Matcher::Exists(false) => return None,
@@ -204,9 +268,27 @@ fn condition_triggers(condition: &Condition) -> Option<Vec<Trigger>> {
                 Trigger::Presence
             }
         };
-        if !triggers.contains(&trigger) {
-            triggers.push(trigger);
+        let exact = trigger_is_exact(matcher);
+        match triggers.iter_mut().find(|(t, _)| *t == trigger) {
+            Some((_, known)) => *known |= exact,
+            None => triggers.push((trigger, exact)),
         }
     }
     Some(triggers)
+}
+
+/// Whether the trigger [`condition_triggers`] files `matcher` under fires only for
+/// leaves that satisfy `matcher` (see `index.rs` for how each trigger is looked up).
+/// Case-folded prefixes and suffixes are left to verification, as are `presence` and
+/// `capture` triggers (fired once per field, not per leaf).
+fn trigger_is_exact(matcher: &Matcher) -> bool {
+    match matcher {
+        Matcher::Exact(_) | Matcher::EqualsIgnoreCase(_) | Matcher::Numeric(_) => true,
+        Matcher::Prefix { ignore_case, .. } | Matcher::Suffix { ignore_case, .. } => !ignore_case,
+        Matcher::Wildcard(wildcard) => wildcard.segments.len() <= 1,
+        // Filed under its network: exact unless the block was written with host bits.
+        Matcher::Cidr(net) => net.addr() == net.network(),
+        Matcher::Exists(_) | Matcher::AnythingBut(_) | Matcher::Contain(_) => false,
+        Matcher::ArrayElement(_) => false,
+    }
 }

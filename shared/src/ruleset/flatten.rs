@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::path_trie::{NodeId, PathTrie, ROOT};
 use super::scan::{number_value, whole_value, Cursor, ScanError, Start, RECURSION_LIMIT};
+use super::symbols::{Symbols, NO_SYMBOL};
 
 /// Containers nested along used paths that the JSON reader follows (it recurses there);
 /// `serde_json::Value` refuses deeper events anyway (its limit is 128).
@@ -29,6 +30,9 @@ pub(crate) type TrailStep = (u32, u32);
 pub(crate) struct Leaf {
     pub(crate) field: NodeId,
     pub(crate) value: Value,
+    /// The string's symbol at `field` ([`Symbols`]), else [`NO_SYMBOL`]; set by
+    /// [`EventLeaves::assign_symbols`].
+    pub(crate) symbol: u32,
     trail_start: u32,
     trail_len: u32,
     next: u32,
@@ -38,6 +42,12 @@ impl Leaf {
     #[inline]
     pub(crate) fn trail_span(&self) -> (u32, u32) {
         (self.trail_start, self.trail_len)
+    }
+
+    /// Whether the leaf sits inside some array (then which element it is in matters).
+    #[inline]
+    pub(crate) fn in_array(&self) -> bool {
+        self.trail_len != 0
     }
 }
 
@@ -279,6 +289,17 @@ impl EventLeaves {
         self.link();
     }
 
+    /// Numbers every string leaf that some rule names at its field.
+    pub(crate) fn assign_symbols(&mut self, symbols: &Symbols) {
+        for leaf in &mut self.leaves {
+            if let Value::String(text) = &leaf.value {
+                if leaf.field != NONE && symbols.names_strings_at(leaf.field) {
+                    leaf.symbol = symbols.get(leaf.field, text);
+                }
+            }
+        }
+    }
+
     /// The leaves at `field`.
     #[inline]
     pub(crate) fn leaves_at(&self, field: NodeId) -> impl Iterator<Item = (u32, &Leaf)> + '_ {
@@ -373,6 +394,7 @@ impl EventLeaves {
         self.leaves.push(Leaf {
             field,
             value,
+            symbol: NO_SYMBOL,
             trail_start,
             trail_len,
             next: NONE,

@@ -12,7 +12,22 @@ use ipnet::IpNet;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
 
+use super::flatten::Leaf;
+use super::path_trie::NodeId;
+use super::symbols::Symbols;
 use crate::pattern::{Bound, NumericRange};
+
+/// What index lists hold: a candidate conjunction with the program that checks what
+/// its trigger (and the decision-tree groups it sits in) did not prove, or a
+/// decision-tree node (`target` has the [`super::split::SPLIT`] bit; the rest unused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Entry {
+    /// Conjunction id, or `SPLIT | node`.
+    pub(crate) target: u32,
+    pub(crate) rule: u32,
+    /// Offset of its check program (`program.rs`), or `program::PROVEN`.
+    pub(crate) program: u32,
+}
 
 /// Case folding used by the ignore-case indexes. It must put every pair of strings that
 /// the pattern evaluator considers equal ignoring case under the same key.
@@ -134,12 +149,13 @@ fn cidr_weight(prefix_len: u8, max_len: u8) -> u64 {
 /// All triggers of one field.
 #[derive(Debug, Default)]
 pub(crate) struct FieldIndex {
-    exact_str: FxHashMap<Box<str>, Vec<u32>>,
-    exact_num: FxHashMap<u64, Vec<u32>>,
-    exact_true: Vec<u32>,
-    exact_false: Vec<u32>,
-    exact_null: Vec<u32>,
-    equals_folded: FxHashMap<Box<str>, Vec<u32>>,
+    /// Keyed by the string's symbol at this field.
+    exact_str: FxHashMap<u32, Vec<Entry>>,
+    exact_num: FxHashMap<u64, Vec<Entry>>,
+    exact_true: Vec<Entry>,
+    exact_false: Vec<Entry>,
+    exact_null: Vec<Entry>,
+    equals_folded: FxHashMap<Box<str>, Vec<Entry>>,
     prefix: ByteTrie,
     suffix: ByteTrie,
     prefix_folded: ByteTrie,
@@ -147,18 +163,28 @@ pub(crate) struct FieldIndex {
     ranges: IntervalIndex,
     cidrs: CidrIndex,
     /// Conjunctions that are candidates whenever the field has any leaf.
-    pub(crate) presence: Vec<u32>,
+    pub(crate) presence: Vec<Entry>,
     /// Conjunctions that are candidates whenever the field has a captured value.
-    pub(crate) capture: Vec<u32>,
+    pub(crate) capture: Vec<Entry>,
     /// Some string trigger needs the folded leaf.
     needs_folded: bool,
 }
 
 impl FieldIndex {
-    pub(crate) fn insert(&mut self, trigger: &Trigger, conj: u32) {
+    /// Files `conj` under `trigger`. `field` is this index's field; `symbols` must
+    /// already number every string of its `Str` triggers.
+    pub(crate) fn insert(
+        &mut self,
+        field: NodeId,
+        trigger: &Trigger,
+        conj: Entry,
+        symbols: &Symbols,
+    ) {
         match trigger {
             Trigger::Str(s) => {
-                push_unique(self.exact_str.entry(s.as_str().into()).or_default(), conj)
+                let symbol = symbols.get(field, s);
+                debug_assert_ne!(symbol, super::symbols::NO_SYMBOL, "{s:?} not interned");
+                push_unique(self.exact_str.entry(symbol).or_default(), conj)
             }
             Trigger::Num(bits) => push_unique(self.exact_num.entry(*bits).or_default(), conj),
             Trigger::Bool(true) => push_unique(&mut self.exact_true, conj),
@@ -198,13 +224,13 @@ impl FieldIndex {
     #[inline]
     pub(crate) fn for_each_candidate(
         &self,
-        leaf: &Value,
+        leaf: &Leaf,
         buffers: &mut FoldBuffers,
-        found: &mut impl FnMut(u32),
+        found: &mut impl FnMut(Entry),
     ) {
-        match leaf {
+        match &leaf.value {
             Value::String(s) => {
-                if let Some(ids) = self.exact_str.get(s.as_str()) {
+                if let Some(ids) = self.exact_str.get(&leaf.symbol) {
                     ids.iter().for_each(|&id| found(id));
                 }
                 self.prefix.for_each_match(s.bytes(), found);
@@ -241,7 +267,7 @@ impl FieldIndex {
 
     /// Visits every list of conjunction ids this index holds (to replace long ones by
     /// decision trees, see `split.rs`). Call after [`Self::finish`].
-    pub(crate) fn for_each_list_mut(&mut self, visit: &mut impl FnMut(&mut Vec<u32>)) {
+    pub(crate) fn for_each_list_mut(&mut self, visit: &mut impl FnMut(&mut Vec<Entry>)) {
         self.exact_str.values_mut().for_each(&mut *visit);
         self.exact_num.values_mut().for_each(&mut *visit);
         self.equals_folded.values_mut().for_each(&mut *visit);
@@ -278,8 +304,8 @@ impl FieldIndex {
 /// from `.5` up) is filed under its network; verification applies the exact range.
 #[derive(Debug, Default)]
 struct CidrIndex {
-    v4: Vec<(u8, FxHashMap<u32, Vec<u32>>)>,
-    v6: Vec<(u8, FxHashMap<u128, Vec<u32>>)>,
+    v4: Vec<(u8, FxHashMap<u32, Vec<Entry>>)>,
+    v6: Vec<(u8, FxHashMap<u128, Vec<Entry>>)>,
 }
 
 fn mask_v4(prefix_len: u8) -> u32 {
@@ -295,9 +321,9 @@ fn mask_v6(prefix_len: u8) -> u128 {
 }
 
 fn networks_of<K>(
-    lengths: &mut Vec<(u8, FxHashMap<K, Vec<u32>>)>,
+    lengths: &mut Vec<(u8, FxHashMap<K, Vec<Entry>>)>,
     len: u8,
-) -> &mut FxHashMap<K, Vec<u32>> {
+) -> &mut FxHashMap<K, Vec<Entry>> {
     let pos = match lengths.iter().position(|(l, _)| *l == len) {
         Some(pos) => pos,
         None => {
@@ -309,7 +335,7 @@ fn networks_of<K>(
 }
 
 impl CidrIndex {
-    fn insert(&mut self, net: &IpNet, id: u32) {
+    fn insert(&mut self, net: &IpNet, id: Entry) {
         let len = net.prefix_len();
         match net {
             IpNet::V4(n) => {
@@ -324,7 +350,7 @@ impl CidrIndex {
     }
 
     #[inline]
-    fn for_each_containing(&self, leaf: &str, found: &mut impl FnMut(u32)) {
+    fn for_each_containing(&self, leaf: &str, found: &mut impl FnMut(Entry)) {
         if self.v4.is_empty() && self.v6.is_empty() {
             return;
         }
@@ -351,8 +377,8 @@ impl CidrIndex {
     }
 }
 
-fn push_unique(ids: &mut Vec<u32>, id: u32) {
-    if ids.last() != Some(&id) {
+fn push_unique(ids: &mut Vec<Entry>, id: Entry) {
+    if ids.last().map(|last| last.target) != Some(id.target) {
         ids.push(id);
     }
 }
@@ -369,11 +395,11 @@ struct ByteTrie {
 struct ByteNode {
     /// Sorted by byte.
     children: Vec<(u8, u32)>,
-    ids: Vec<u32>,
+    ids: Vec<Entry>,
 }
 
 impl ByteTrie {
-    fn insert(&mut self, bytes: impl Iterator<Item = u8>, id: u32) {
+    fn insert(&mut self, bytes: impl Iterator<Item = u8>, id: Entry) {
         if self.nodes.is_empty() {
             self.nodes.push(ByteNode::default());
         }
@@ -394,7 +420,7 @@ impl ByteTrie {
     }
 
     #[inline]
-    fn for_each_match(&self, bytes: impl Iterator<Item = u8>, found: &mut impl FnMut(u32)) {
+    fn for_each_match(&self, bytes: impl Iterator<Item = u8>, found: &mut impl FnMut(Entry)) {
         let Some(mut node) = self.nodes.first() else {
             return;
         };
@@ -413,16 +439,16 @@ impl ByteTrie {
 /// bounds: a lookup visits one root-to-leaf path (O(log n)) plus the ranges it reports.
 #[derive(Debug, Default)]
 struct IntervalIndex {
-    pending: Vec<(RangeBound, RangeBound, u32)>,
+    pending: Vec<(RangeBound, RangeBound, Entry)>,
     /// Sorted, distinct bound values.
     points: Vec<f64>,
     /// Segment tree nodes over `slots` elementary slots (see [`Self::slot_of`]).
-    tree: Vec<Vec<u32>>,
+    tree: Vec<Vec<Entry>>,
     slots: usize,
 }
 
 impl IntervalIndex {
-    fn insert(&mut self, lower: RangeBound, upper: RangeBound, id: u32) {
+    fn insert(&mut self, lower: RangeBound, upper: RangeBound, id: Entry) {
         self.pending.push((lower, upper, id));
     }
 
@@ -494,7 +520,7 @@ impl IntervalIndex {
         end: usize,
         lo: usize,
         hi: usize,
-        id: u32,
+        id: Entry,
     ) {
         if hi < start || end < lo {
             return;
@@ -509,7 +535,7 @@ impl IntervalIndex {
     }
 
     #[inline]
-    fn for_each_containing(&self, value: f64, found: &mut impl FnMut(u32)) {
+    fn for_each_containing(&self, value: f64, found: &mut impl FnMut(Entry)) {
         if self.slots == 0 {
             return;
         }
@@ -536,9 +562,18 @@ impl IntervalIndex {
 mod tests {
     use super::*;
 
+    /// An entry for conjunction `id` (the tests only look at targets).
+    fn e(id: u32) -> Entry {
+        Entry {
+            target: id,
+            rule: id,
+            program: 0,
+        }
+    }
+
     fn collect(index: &IntervalIndex, value: f64) -> Vec<u32> {
         let mut out = Vec::new();
-        index.for_each_containing(value, &mut |id| out.push(id));
+        index.for_each_containing(value, &mut |entry| out.push(entry.target));
         out.sort_unstable();
         out
     }
@@ -547,10 +582,10 @@ mod tests {
     fn interval_index_respects_bound_inclusion() {
         let mut index = IntervalIndex::default();
         let b = |v: f64, inc: bool| Some((v.to_bits(), inc));
-        index.insert(b(0.0, false), b(5.0, true), 0); // (0, 5]
-        index.insert(b(5.0, true), None, 1); // [5, inf)
-        index.insert(None, b(0.0, false), 2); // (-inf, 0)
-        index.insert(b(2.0, true), b(2.0, true), 3); // = 2
+        index.insert(b(0.0, false), b(5.0, true), e(0)); // (0, 5]
+        index.insert(b(5.0, true), None, e(1)); // [5, inf)
+        index.insert(None, b(0.0, false), e(2)); // (-inf, 0)
+        index.insert(b(2.0, true), b(2.0, true), e(3)); // = 2
         index.finish();
         assert_eq!(collect(&index, -1.0), vec![2]);
         assert_eq!(collect(&index, 0.0), Vec::<u32>::new());
@@ -563,18 +598,18 @@ mod tests {
     #[test]
     fn byte_trie_reports_every_stored_prefix() {
         let mut trie = ByteTrie::default();
-        trie.insert("".bytes(), 0);
-        trie.insert("ab".bytes(), 1);
-        trie.insert("abc".bytes(), 2);
-        trie.insert("b".bytes(), 3);
+        trie.insert("".bytes(), e(0));
+        trie.insert("ab".bytes(), e(1));
+        trie.insert("abc".bytes(), e(2));
+        trie.insert("b".bytes(), e(3));
         let mut out = Vec::new();
-        trie.for_each_match("abd".bytes(), &mut |id| out.push(id));
+        trie.for_each_match("abd".bytes(), &mut |entry| out.push(entry.target));
         assert_eq!(out, vec![0, 1]);
     }
 
     fn cidr_hits(index: &CidrIndex, leaf: &str) -> Vec<u32> {
         let mut out = Vec::new();
-        index.for_each_containing(leaf, &mut |id| out.push(id));
+        index.for_each_containing(leaf, &mut |entry| out.push(entry.target));
         out.sort_unstable();
         out
     }
@@ -583,16 +618,16 @@ mod tests {
     fn cidr_index_looks_up_each_prefix_length_and_family() {
         let mut index = CidrIndex::default();
         let net = |text: &str| text.parse::<IpNet>().unwrap();
-        index.insert(&net("10.0.0.0/24"), 0);
-        index.insert(&net("10.0.1.0/24"), 1);
-        index.insert(&net("10.0.0.0/8"), 2);
-        index.insert(&net("0.0.0.0/0"), 3);
-        index.insert(&net("192.168.1.7/32"), 4);
+        index.insert(&net("10.0.0.0/24"), e(0));
+        index.insert(&net("10.0.1.0/24"), e(1));
+        index.insert(&net("10.0.0.0/8"), e(2));
+        index.insert(&net("0.0.0.0/0"), e(3));
+        index.insert(&net("192.168.1.7/32"), e(4));
         // Host bits are filed under the network (verification applies `.5` and up).
-        index.insert(&net("172.16.0.5/12"), 5);
-        index.insert(&net("2001:db8::/32"), 6);
-        index.insert(&net("::/0"), 7);
-        index.insert(&net("2001:db8:0:1::/64"), 8);
+        index.insert(&net("172.16.0.5/12"), e(5));
+        index.insert(&net("2001:db8::/32"), e(6));
+        index.insert(&net("::/0"), e(7));
+        index.insert(&net("2001:db8:0:1::/64"), e(8));
         assert_eq!(index.v4.len(), 5, "one map per distinct IPv4 prefix length");
         assert_eq!(index.v6.len(), 3);
 

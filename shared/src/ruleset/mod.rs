@@ -9,12 +9,20 @@
 //! - `path_trie`: the paths rules use; every other key of an event is skipped.
 //! - `scan`: a byte-level JSON cursor: skips unused values, decodes used ones.
 //! - `flatten`: one pass over the event (JSON text or `Value`) into leaves with trails.
+//! - `symbols`: the strings rules name, numbered per field; each string leaf is looked
+//!   up once.
 //! - `index`: per-field value indexes from a leaf to candidate conjunctions.
-//! - `verify`: a candidate's conditions, with array-element consistency.
+//! - `split`: decision trees replacing long index lists, keyed by exact values.
+//! - `program`: per candidate, a compact check of the conditions its way in did not
+//!   prove.
+//! - `verify`: the per-condition test, and the exact check of array-element
+//!   consistency.
 //!
-//! Matching an event: read its leaves → look each leaf up in its field's index →
-//! candidate conjunctions (plus those with no usable anchor, which are always checked)
-//! → verify each candidate with the pattern module's own matchers → rule ids.
+//! Matching an event: read its leaves → number its strings → look each leaf up in its
+//! field's index, and descend the decision trees → candidate conjunctions (plus those
+//! with no usable anchor, which are always checked), each with the conditions its
+//! trigger and tree groups proved → run each candidate's check program (the pattern
+//! module's own matchers for anything beyond exact strings) → rule ids.
 //!
 //! Limits: at most 64 conditions per `$or` combination (refused by
 //! [`RuleSetBuilder::add`]); `$or` combinations per pattern are bounded at parse time
@@ -26,10 +34,12 @@ mod error;
 mod flatten;
 mod index;
 mod path_trie;
+mod program;
 mod scan;
 #[cfg(test)]
 mod scan_props;
 mod split;
+mod symbols;
 mod verify;
 
 use std::cell::RefCell;
@@ -41,9 +51,11 @@ pub use builder::RuleSetBuilder;
 pub use error::{EventError, RuleSetError, RuleSetErrorKind};
 
 use flatten::EventLeaves;
-use index::{FieldIndex, FoldBuffers};
+use index::{Entry, FieldIndex, FoldBuffers};
 use path_trie::PathTrie;
+use program::Verdict;
 use split::{SplitNode, SPLIT};
+use symbols::Symbols;
 use verify::{conjunction_holds, CompiledCondition, VerifyBuffers};
 
 /// A rule's position in its [`RuleSet`] (the order of [`RuleSetBuilder::add`]).
@@ -55,12 +67,16 @@ pub struct RuleId(pub usize);
 pub struct RuleSet {
     names: Vec<Box<str>>,
     trie: PathTrie,
+    /// The strings rules name, per field: each string leaf is numbered once.
+    symbols: Symbols,
     /// Per trie node.
     indexes: Vec<FieldIndex>,
     conjunctions: Vec<CompiledConjunction>,
     conditions: Vec<CompiledCondition>,
+    /// Every check program (`program.rs`), one after the other.
+    code: Vec<u32>,
     /// Conjunctions with no anchorable condition (e.g. only `{"exists": false}`, or none).
-    always: Vec<u32>,
+    always: Vec<Entry>,
     /// Decision-tree nodes that index entries with the [`SPLIT`] bit refer to.
     splits: Vec<SplitNode>,
 }
@@ -69,10 +85,9 @@ pub struct RuleSet {
 struct CompiledConjunction {
     rule: u32,
     conditions: Range<u32>,
-    /// The first condition (the anchor) only lists exact strings, and every trigger it
-    /// is filed under is an exact lookup of one of them: being a candidate proves that
-    /// some leaf at its field satisfies it (see [`conjunction_holds`]).
-    anchor_proven: bool,
+    /// The program checking every condition, for candidates whose proofs came from
+    /// leaves inside arrays.
+    program: u32,
 }
 
 const _: () = {
@@ -139,6 +154,7 @@ impl RuleSet {
             matched,
         } = scratch;
         let epoch = *epoch;
+        event.assign_symbols(&self.symbols);
         candidates.clear();
         pending.clear();
         let mut collect = Candidates {
@@ -147,38 +163,47 @@ impl RuleSet {
             candidates,
             pending,
         };
-        let mut found = |entry: u32| collect.add(entry);
         for &field in event.touched() {
             let index = &self.indexes[field as usize];
             if event.has_leaves(field) {
-                index.presence.iter().for_each(|&c| found(c));
+                // Presence entries carry no proof, so "clean" does not matter for them.
+                index.presence.iter().for_each(|&e| collect.add(e, true));
                 for (_, leaf) in event.leaves_at(field) {
-                    index.for_each_candidate(&leaf.value, folds, &mut found);
+                    let clean = !leaf.in_array();
+                    index.for_each_candidate(leaf, folds, &mut |e| collect.add(e, clean));
                 }
             }
             if event.has_captures(field) {
-                index.capture.iter().for_each(|&c| found(c));
+                index.capture.iter().for_each(|&e| collect.add(e, true));
             }
         }
-        self.always.iter().for_each(|&c| found(c));
-        while let Some(node) = collect.pending.pop() {
-            self.splits[node as usize].for_each_entry(event, folds, &mut |e| collect.add(e));
+        self.always.iter().for_each(|&e| collect.add(e, true));
+        while let Some((node, clean)) = collect.pending.pop() {
+            self.splits[node as usize]
+                .for_each_entry(event, folds, clean, &mut |e, clean| collect.add(e, clean));
         }
 
         matched.clear();
-        for &conj in candidates.iter() {
-            let conjunction = &self.conjunctions[conj as usize];
-            let rule = conjunction.rule as usize;
+        for &(entry, clean) in candidates.iter() {
+            let rule = entry.rule as usize;
             if rule_seen[rule] == epoch {
                 continue;
             }
-            let range = conjunction.conditions.start as usize..conjunction.conditions.end as usize;
-            if conjunction_holds(
-                &self.conditions[range],
-                conjunction.anchor_proven,
-                event,
-                verify,
-            ) {
+            let program = if clean {
+                entry.program
+            } else {
+                self.conjunctions[entry.target as usize].program
+            };
+            let holds = match program::run(&self.code, program, &self.conditions, event) {
+                Verdict::Holds => true,
+                Verdict::Fails => false,
+                Verdict::Unsure => {
+                    let range = &self.conjunctions[entry.target as usize].conditions;
+                    let conditions = &self.conditions[range.start as usize..range.end as usize];
+                    conjunction_holds(conditions, event, verify)
+                }
+            };
+            if holds {
                 rule_seen[rule] = epoch;
                 matched.push(RuleId(rule));
             }
@@ -190,25 +215,26 @@ impl RuleSet {
 }
 
 /// Collects candidate conjunctions from index entries, once each, and the decision-tree
-/// nodes still to descend into.
+/// nodes still to descend into. `clean`: the proofs the entry carries came from leaves
+/// outside arrays (see `program.rs`).
 struct Candidates<'a> {
     conj_seen: &'a mut [u32],
     epoch: u32,
-    candidates: &'a mut Vec<u32>,
-    pending: &'a mut Vec<u32>,
+    candidates: &'a mut Vec<(Entry, bool)>,
+    pending: &'a mut Vec<(u32, bool)>,
 }
 
 impl Candidates<'_> {
     #[inline]
-    fn add(&mut self, entry: u32) {
-        if entry & SPLIT != 0 {
-            self.pending.push(entry & !SPLIT);
+    fn add(&mut self, entry: Entry, clean: bool) {
+        if entry.target & SPLIT != 0 {
+            self.pending.push((entry.target & !SPLIT, clean));
             return;
         }
-        let seen = &mut self.conj_seen[entry as usize];
+        let seen = &mut self.conj_seen[entry.target as usize];
         if *seen != self.epoch {
             *seen = self.epoch;
-            self.candidates.push(entry);
+            self.candidates.push((entry, clean));
         }
     }
 }
@@ -224,9 +250,9 @@ struct Scratch {
     /// `rule_seen[r] == epoch`: rule `r` already matched this event.
     rule_seen: Vec<u32>,
     epoch: u32,
-    candidates: Vec<u32>,
+    candidates: Vec<(Entry, bool)>,
     /// Decision-tree nodes ([`SplitNode`]) reached but not yet descended into.
-    pending: Vec<u32>,
+    pending: Vec<(u32, bool)>,
     /// The rules matched so far.
     matched: Vec<RuleId>,
 }

@@ -17,13 +17,16 @@ use rustc_hash::FxHashMap;
 use serde_json::Value;
 
 use super::flatten::EventLeaves;
-use super::index::{fold_case, fold_case_into, number_key, FoldBuffers};
+use super::index::{fold_case, fold_case_into, number_key, Entry, FoldBuffers};
 use super::path_trie::NodeId;
+use super::program::ProgramBuilder;
+use super::symbols::Symbols;
 use super::verify::CompiledCondition;
 use super::CompiledConjunction;
 use crate::pattern::{Literal, Matcher};
 
-/// An index entry with this bit set is a [`SplitNode`] id, otherwise a conjunction id.
+/// An index entry whose target has this bit set is a [`SplitNode`] id, otherwise a
+/// conjunction id.
 pub(crate) const SPLIT: u32 = 1 << 31;
 
 /// Lists up to this long are verified as they are. Even a list of two is split when its
@@ -33,41 +36,46 @@ pub(crate) const SPLIT: u32 = 1 << 31;
 /// 10,000 rules ~9% faster than with 8, 1,000 rules ~10%, build time unchanged).
 const MAX_UNSPLIT: usize = 1;
 
-/// One level of a decision tree; its entries are conjunction ids or further nodes.
+/// One level of a decision tree; its entries are conjunctions or further nodes.
 #[derive(Debug, Default)]
 pub(crate) struct SplitNode {
     field: NodeId,
-    strings: FxHashMap<Box<str>, Vec<u32>>,
-    numbers: FxHashMap<u64, Vec<u32>>,
-    trues: Vec<u32>,
-    falses: Vec<u32>,
-    nulls: Vec<u32>,
+    /// Keyed by the string's symbol at `field`.
+    strings: FxHashMap<u32, Vec<Entry>>,
+    numbers: FxHashMap<u64, Vec<Entry>>,
+    trues: Vec<Entry>,
+    falses: Vec<Entry>,
+    nulls: Vec<Entry>,
     /// Keyed by [`fold_case`] (equals-ignore-case conditions).
-    folded: FxHashMap<Box<str>, Vec<u32>>,
+    folded: FxHashMap<Box<str>, Vec<Entry>>,
     /// Conjunctions with no exact-valued condition on `field`.
-    rest: Vec<u32>,
+    rest: Vec<Entry>,
 }
 
 impl SplitNode {
     /// Calls `found` with the entries the event's leaves at this node's field select.
+    /// `clean`: every proof on the way here came from a leaf outside arrays; an entry
+    /// selected by a leaf inside an array is passed on as not clean (`program.rs`).
     #[inline]
     pub(crate) fn for_each_entry(
         &self,
         event: &EventLeaves,
         buffers: &mut FoldBuffers,
-        found: &mut impl FnMut(u32),
+        clean: bool,
+        found: &mut impl FnMut(Entry, bool),
     ) {
-        self.rest.iter().for_each(|&e| found(e));
+        self.rest.iter().for_each(|&e| found(e, clean));
         for (_, leaf) in event.leaves_at(self.field) {
+            let clean = clean && !leaf.in_array();
             let entries = match &leaf.value {
                 Value::String(s) => {
                     if !self.folded.is_empty() {
                         fold_case_into(s, &mut buffers.folded);
                         if let Some(entries) = self.folded.get(buffers.folded.as_str()) {
-                            entries.iter().for_each(|&e| found(e));
+                            entries.iter().for_each(|&e| found(e, clean));
                         }
                     }
-                    self.strings.get(s.as_str())
+                    self.strings.get(&leaf.symbol)
                 }
                 Value::Number(n) => n.as_f64().and_then(|v| self.numbers.get(&number_key(v))),
                 Value::Bool(true) => Some(&self.trues),
@@ -76,7 +84,7 @@ impl SplitNode {
                 Value::Array(_) | Value::Object(_) => None,
             };
             if let Some(entries) = entries {
-                entries.iter().for_each(|&e| found(e));
+                entries.iter().for_each(|&e| found(e, clean));
             }
         }
     }
@@ -94,6 +102,7 @@ enum Key {
 
 /// The values one of which a leaf at the condition's field must have for the condition
 /// to hold, or `None` when it can hold otherwise (another operator, `exists`, `array`).
+/// A leaf with one of them satisfies the condition, so the group it selects proves it.
 fn required_values(condition: &CompiledCondition) -> Option<Vec<Key>> {
     if condition.any_leaf
         || condition.absent
@@ -119,29 +128,42 @@ fn required_values(condition: &CompiledCondition) -> Option<Vec<Key>> {
     Some(keys)
 }
 
+/// A conjunction on its way down a tree: (conjunction, rule, proven conditions).
+type Item = (u32, u32, u64);
+
 /// Builds decision trees over the compiled conjunctions.
-pub(crate) struct SplitBuilder<'a> {
+pub(crate) struct SplitBuilder<'a, 'p> {
     conjunctions: &'a [CompiledConjunction],
     conditions: &'a [CompiledCondition],
+    symbols: &'a Symbols,
+    programs: &'p mut ProgramBuilder<'a>,
     pub(crate) nodes: Vec<SplitNode>,
 }
 
-impl<'a> SplitBuilder<'a> {
+impl<'a, 'p> SplitBuilder<'a, 'p> {
     pub(crate) fn new(
         conjunctions: &'a [CompiledConjunction],
         conditions: &'a [CompiledCondition],
+        symbols: &'a Symbols,
+        programs: &'p mut ProgramBuilder<'a>,
     ) -> Self {
         Self {
             conjunctions,
             conditions,
+            symbols,
+            programs,
             nodes: Vec::new(),
         }
     }
 
-    /// Replaces a long list of conjunction ids by the entries of its decision tree.
-    pub(crate) fn split_list(&mut self, list: &mut Vec<u32>) {
+    /// Replaces a long list of conjunction entries by the entries of its decision tree.
+    pub(crate) fn split_list(&mut self, list: &mut Vec<Entry>) {
         if list.len() > MAX_UNSPLIT {
-            *list = self.build(list, &mut Vec::new());
+            let items: Vec<Item> = list
+                .iter()
+                .map(|e| (e.target, e.rule, self.programs.proven(e.target, e.program)))
+                .collect();
+            *list = self.build(&items, &mut Vec::new());
         }
     }
 
@@ -150,32 +172,44 @@ impl<'a> SplitBuilder<'a> {
         &self.conditions[range.start as usize..range.end as usize]
     }
 
-    /// The values the conjunction requires at `field` (from its first exact-valued
-    /// condition there), if any.
-    fn keys_at(&self, conj: u32, field: NodeId) -> Option<Vec<Key>> {
+    /// The first condition of the item at `field` that is not proven yet and requires
+    /// values there: its position in the conjunction, and the values.
+    fn keys_at(&self, (conj, _, proven): Item, field: NodeId) -> Option<(usize, Vec<Key>)> {
         self.conditions_of(conj)
             .iter()
-            .filter(|c| c.field == field)
-            .find_map(required_values)
+            .enumerate()
+            .filter(|(i, c)| c.field == field && proven & (1u64 << i) == 0)
+            .find_map(|(i, c)| required_values(c).map(|keys| (i, keys)))
     }
 
-    /// The entries for `conjs`: the list itself, or one node splitting it on the field
-    /// that leaves the fewest candidates in the worst case (remainder plus the biggest
-    /// group), if that is fewer than all. `used`: fields split on above.
-    fn build(&mut self, conjs: &[u32], used: &mut Vec<NodeId>) -> Vec<u32> {
-        if conjs.len() <= MAX_UNSPLIT {
-            return conjs.to_vec();
+    fn entries(&mut self, items: &[Item]) -> Vec<Entry> {
+        items
+            .iter()
+            .map(|&(conj, rule, proven)| Entry {
+                target: conj,
+                rule,
+                program: self.programs.program(conj, proven),
+            })
+            .collect()
+    }
+
+    /// The entries for `items`: the items themselves, or one node splitting them on the
+    /// field that leaves the fewest candidates in the worst case (remainder plus the
+    /// biggest group), if that is fewer than all. `used`: fields split on above.
+    fn build(&mut self, items: &[Item], used: &mut Vec<NodeId>) -> Vec<Entry> {
+        if items.len() <= MAX_UNSPLIT {
+            return self.entries(items);
         }
-        // Per field: how many conjunctions have values there, and per value how many.
+        // Per field: how many items have values there, and per value how many.
         let mut stats: FxHashMap<NodeId, (usize, FxHashMap<Key, usize>)> = FxHashMap::default();
-        for &conj in conjs {
+        for &item in items {
             let mut seen: Vec<NodeId> = Vec::new();
-            for condition in self.conditions_of(conj) {
+            for condition in self.conditions_of(item.0) {
                 let field = condition.field;
                 if used.contains(&field) || seen.contains(&field) {
                     continue;
                 }
-                if let Some(keys) = self.keys_at(conj, field) {
+                if let Some((_, keys)) = self.keys_at(item, field) {
                     seen.push(field);
                     let (keyed, groups) = stats.entry(field).or_default();
                     *keyed += 1;
@@ -189,24 +223,28 @@ impl<'a> SplitBuilder<'a> {
             .iter()
             .map(|(&field, (keyed, groups))| {
                 let biggest = groups.values().copied().max().unwrap_or(0);
-                (conjs.len() - keyed + biggest, field)
+                (items.len() - keyed + biggest, field)
             })
             .min();
         let Some((cost, field)) = best else {
-            return conjs.to_vec();
+            return self.entries(items);
         };
-        if cost >= conjs.len() {
-            return conjs.to_vec();
+        if cost >= items.len() {
+            return self.entries(items);
         }
 
-        let mut groups: FxHashMap<Key, Vec<u32>> = FxHashMap::default();
+        let mut groups: FxHashMap<Key, Vec<Item>> = FxHashMap::default();
         let mut rest = Vec::new();
-        for &conj in conjs {
-            match self.keys_at(conj, field) {
-                Some(keys) => keys
-                    .into_iter()
-                    .for_each(|key| groups.entry(key).or_default().push(conj)),
-                None => rest.push(conj),
+        for &item in items {
+            match self.keys_at(item, field) {
+                Some((position, keys)) => {
+                    let (conj, rule, proven) = item;
+                    let proven = proven | (1u64 << position);
+                    for key in keys {
+                        groups.entry(key).or_default().push((conj, rule, proven));
+                    }
+                }
+                None => rest.push(item),
             }
         }
         used.push(field);
@@ -219,7 +257,8 @@ impl<'a> SplitBuilder<'a> {
             let entries = self.build(&group, used);
             match key {
                 Key::Str(s) => {
-                    node.strings.insert(s.into(), entries);
+                    let symbol = self.symbols.get(field, &s);
+                    node.strings.insert(symbol, entries);
                 }
                 Key::Num(bits) => {
                     node.numbers.insert(bits, entries);
@@ -235,7 +274,11 @@ impl<'a> SplitBuilder<'a> {
         used.pop();
         let id = self.nodes.len() as u32;
         self.nodes.push(node);
-        vec![SPLIT | id]
+        vec![Entry {
+            target: SPLIT | id,
+            rule: 0,
+            program: 0,
+        }]
     }
 }
 

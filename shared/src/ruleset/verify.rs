@@ -131,7 +131,7 @@ impl CompiledCondition {
     }
 
     /// Whether the condition holds exactly when some leaf is a string equal to one of
-    /// its `Exact` literals (so an exact index hit on this field proves it).
+    /// its `Exact` literals (so comparing leaf symbols decides it).
     pub(crate) fn only_exact_strings(&self) -> bool {
         !self.any_leaf
             && !self.absent
@@ -166,32 +166,65 @@ pub(crate) struct VerifyBuffers {
     options: Vec<Option_>,
 }
 
+/// How an event satisfies one condition on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Support {
+    /// No leaf (or captured array) satisfies it.
+    None,
+    /// Only leaves inside arrays do: whether they agree with the other conditions'
+    /// array elements is for [`conjunction_holds`] to say.
+    InArrays,
+    /// A leaf outside every array does (or the field is absent, for `exists: false`):
+    /// that agrees with any choice of array elements.
+    Clean,
+}
+
+/// Whether some leaf or captured array satisfies `condition`, and how (the per-condition
+/// test of [`conjunction_holds`], without the bookkeeping for array consistency).
+pub(crate) fn condition_support(condition: &CompiledCondition, event: &EventLeaves) -> Support {
+    if condition.absent && !event.has_leaves(condition.field) {
+        return Support::Clean;
+    }
+    let mut in_arrays = false;
+    if condition.any_leaf || !condition.scalar.is_empty() {
+        for (_, leaf) in event.leaves_at(condition.field) {
+            if condition.leaf_matches(&leaf.value) {
+                if !leaf.in_array() {
+                    return Support::Clean;
+                }
+                in_arrays = true;
+            }
+        }
+    }
+    if !condition.arrays.is_empty() {
+        for capture in event.captures_at(condition.field) {
+            if condition
+                .arrays
+                .iter()
+                .any(|array| array.matches_array(&capture.value))
+            {
+                if capture.trail_span().1 == 0 {
+                    return Support::Clean;
+                }
+                in_arrays = true;
+            }
+        }
+    }
+    if in_arrays {
+        Support::InArrays
+    } else {
+        Support::None
+    }
+}
+
 /// Whether the event satisfies every condition, with agreeing array elements.
-///
-/// `anchor_proven`: the index already found a leaf satisfying the first condition (see
-/// `CompiledConjunction::anchor_proven`). It is then skipped when no leaf at its field
-/// sits in an array, because such a leaf agrees with any choice of array elements and
-/// the condition would be passed over below anyway; its matchers, often in memory no
-/// other candidate touches, are not read.
 pub(crate) fn conjunction_holds(
     conditions: &[CompiledCondition],
-    anchor_proven: bool,
     event: &EventLeaves,
     buffers: &mut VerifyBuffers,
 ) -> bool {
     let options = &mut buffers.options;
     options.clear();
-    let conditions = match conditions.split_first() {
-        Some((anchor, rest))
-            if anchor_proven
-                && event
-                    .leaves_at(anchor.field)
-                    .all(|(_, leaf)| leaf.trail_span().1 == 0) =>
-        {
-            rest
-        }
-        _ => conditions,
-    };
     // Conditions that only some in-array leaf satisfies; the others are satisfied by a
     // leaf outside every array (or by absence), which agrees with any choice.
     let mut constrained = 0u32;
@@ -371,31 +404,48 @@ mod tests {
         }
     }
 
+    /// Conditions the index or a decision-tree level proved from a leaf inside an array
+    /// must still agree on the element. With the first rule alone, the anchor is proven
+    /// and the rest checked. With all of them, the decoys make `k` values popular, so
+    /// rules 0 and 1 are anchored on `m: q` and split on `k`: both of their conditions
+    /// are proven, and nothing would be left to check if proofs from leaves inside
+    /// arrays were trusted.
     #[test]
-    fn a_proven_anchor_inside_an_array_still_needs_a_consistent_element() {
-        let pattern = Pattern::from_value(
-            &json!({"items": {"k": ["x"], "m": ["q"]}}),
-            Dialect::Default,
-        )
-        .unwrap();
-        let mut builder = RuleSetBuilder::new();
-        builder.add("r", &pattern).unwrap();
-        let set = builder.build();
+    fn proofs_from_leaves_inside_arrays_still_need_a_consistent_element() {
+        let patterns: Vec<Pattern> = [
+            json!({"items": {"k": ["x"], "m": ["q"]}}),
+            json!({"items": {"k": ["y"], "m": ["q"]}}),
+            json!({"items": {"k": ["x"]}, "other": [1]}),
+            json!({"items": {"k": ["x"]}, "other": [2]}),
+            json!({"items": {"k": ["y"]}, "other": [1]}),
+            json!({"items": {"k": ["y"]}, "other": [2]}),
+        ]
+        .iter()
+        .map(|p| Pattern::from_value(p, Dialect::Default).unwrap())
+        .collect();
         let apart = json!({"items": [{"k": "x", "m": "r"}, {"k": "y", "m": "q"}]});
         let together = json!({"items": [{"k": "y", "m": "r"}, {"k": "x", "m": "q"}]});
         let flat = json!({"items": {"k": "x", "m": "q"}});
-        for (event, want) in [
-            (apart, vec![]),
-            (together, vec![RuleId(0)]),
-            (flat, vec![RuleId(0)]),
-        ] {
-            assert_eq!(pattern.matches(&event), !want.is_empty());
-            assert_eq!(set.matches(&event), want, "{event}");
-            assert_eq!(
-                set.matches_json(&event.to_string()).unwrap(),
-                want,
-                "{event}"
-            );
+        let mixed = json!({"items": [{"k": "y", "m": "q"}, {"k": "x", "m": "r"}], "other": 1});
+        for rules in [&patterns[..1], &patterns[..]] {
+            let mut builder = RuleSetBuilder::new();
+            for (i, pattern) in rules.iter().enumerate() {
+                builder.add(&format!("r{i}"), pattern).unwrap();
+            }
+            let set = builder.build();
+            for event in [&apart, &together, &flat, &mixed] {
+                let want: Vec<RuleId> = (0..rules.len())
+                    .filter(|&i| rules[i].matches(event))
+                    .map(RuleId)
+                    .collect();
+                assert_eq!(set.matches(event), want, "{} rules on {event}", rules.len());
+                assert_eq!(
+                    set.matches_json(&event.to_string()).unwrap(),
+                    want,
+                    "{} rules on {event}",
+                    rules.len()
+                );
+            }
         }
     }
 }

@@ -67,7 +67,7 @@ pub fn matcher() -> impl Strategy<Value = Value> {
             json!({"numeric": ["<", 0.0025]}),
         ]),
         2 => any::<bool>().prop_map(|b| json!({"exists": b})),
-        1 => proptest::sample::select(&["10.0.0.0/24", "10.0.0.5/32", "10.0.0.0/8"][..])
+        1 => proptest::sample::select(&["10.0.0.0/24", "10.0.0.5/32", "10.0.0.0/8", "10.0.0.5/24"][..])
             .prop_map(|c| json!({"cidr": c})),
         1 => prop::collection::vec(string(), 1..3).prop_map(|v| json!({"contain": v})),
         1 => string().prop_map(|s| json!({"contain": s})),
