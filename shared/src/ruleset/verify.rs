@@ -427,17 +427,26 @@ mod tests {
         let together = json!({"items": [{"k": "y", "m": "r"}, {"k": "x", "m": "q"}]});
         let flat = json!({"items": {"k": "x", "m": "q"}});
         let mixed = json!({"items": [{"k": "y", "m": "q"}, {"k": "x", "m": "r"}], "other": 1});
-        for rules in [&patterns[..1], &patterns[..]] {
+        // The rules each event matches, with the first rule alone and with all of them.
+        let expected: [(&Value, [&[usize]; 2]); 4] = [
+            (&apart, [&[], &[1]]),
+            (&together, [&[0], &[0]]),
+            (&flat, [&[0], &[0]]),
+            (&mixed, [&[], &[1, 2, 4]]),
+        ];
+        for (which, rules) in [&patterns[..1], &patterns[..]].into_iter().enumerate() {
             let mut builder = RuleSetBuilder::new();
             for (i, pattern) in rules.iter().enumerate() {
                 builder.add(&format!("r{i}"), pattern).unwrap();
             }
             let set = builder.build();
-            for event in [&apart, &together, &flat, &mixed] {
-                let want: Vec<RuleId> = (0..rules.len())
+            for (event, per_set) in expected {
+                let want: Vec<RuleId> = per_set[which].iter().copied().map(RuleId).collect();
+                let reference: Vec<RuleId> = (0..rules.len())
                     .filter(|&i| rules[i].matches(event))
                     .map(RuleId)
                     .collect();
+                assert_eq!(reference, want, "the reference evaluator on {event}");
                 assert_eq!(set.matches(event), want, "{} rules on {event}", rules.len());
                 assert_eq!(
                     set.matches_json(&event.to_string()).unwrap(),
