@@ -18,6 +18,10 @@
 //! Candidates reached through a leaf inside an array run their conjunction's full
 //! program; a program that finds a condition satisfied only inside arrays answers
 //! [`Verdict::Unsure`], and the caller runs the exact array-consistency check.
+//!
+//! Layout of the program at offset `p`: `code[p]` is its number of steps; each step is a
+//! header word (kind in the low 8 bits, operand count above), the field, the operands
+//! (sorted symbols, or one condition index for [`GENERAL`]).
 
 use rustc_hash::FxHashMap;
 
