@@ -11,7 +11,7 @@ mod ruleset {
     use auditbridge_shared::ruleset::{RuleId, RuleSet, RuleSetBuilder};
     use proptest::prelude::*;
     use proptest::strategy::ValueTree;
-    use proptest::test_runner::TestRunner;
+    use proptest::test_runner::{TestCaseError, TestRunner};
     use serde_json::Value;
 
     fn build(patterns: &[(Value, Pattern)]) -> RuleSet {
@@ -31,6 +31,34 @@ mod ruleset {
             .collect()
     }
 
+    /// Both entry points of the rule set built from `patterns` against the reference
+    /// evaluator, on the random events and on events made to match chosen patterns.
+    fn agree_with_the_reference(
+        patterns: &[(Value, Pattern)],
+        random_events: &[Value],
+        witnesses: &[(prop::sample::Index, u64)],
+    ) -> Result<(), TestCaseError> {
+        let rules = build(patterns);
+        let made: Vec<Value> = witnesses
+            .iter()
+            .map(|(which, seed)| {
+                witness(&patterns[which.index(patterns.len())].0, &mut Dice(*seed))
+            })
+            .collect();
+        for event in random_events.iter().chain(&made) {
+            let want = expected(patterns, event);
+            prop_assert_eq!(rules.matches(event), want.clone(), "matches() on {}", event);
+            let text = serde_json::to_string(event).unwrap();
+            prop_assert_eq!(
+                rules.matches_json(&text).unwrap(),
+                want,
+                "matches_json() on {}",
+                text
+            );
+        }
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 768, ..ProptestConfig::default() })]
 
@@ -40,17 +68,7 @@ mod ruleset {
             random_events in prop::collection::vec(event(), 0..4),
             witnesses in prop::collection::vec((any::<prop::sample::Index>(), any::<u64>()), 1..6),
         ) {
-            let rules = build(&patterns);
-            let made: Vec<Value> = witnesses
-                .iter()
-                .map(|(which, seed)| witness(&patterns[which.index(patterns.len())].0, &mut Dice(*seed)))
-                .collect();
-            for event in random_events.iter().chain(&made) {
-                let want = expected(&patterns, event);
-                prop_assert_eq!(rules.matches(event), want.clone(), "matches() on {}", event);
-                let text = serde_json::to_string(event).unwrap();
-                prop_assert_eq!(rules.matches_json(&text).unwrap(), want, "matches_json() on {}", text);
-            }
+            agree_with_the_reference(&patterns, &random_events, &witnesses)?;
         }
     }
 
@@ -68,17 +86,7 @@ mod ruleset {
             random_events in prop::collection::vec(event(), 0..6),
             witnesses in prop::collection::vec((any::<prop::sample::Index>(), any::<u64>()), 4..12),
         ) {
-            let rules = build(&patterns);
-            let made: Vec<Value> = witnesses
-                .iter()
-                .map(|(which, seed)| witness(&patterns[which.index(patterns.len())].0, &mut Dice(*seed)))
-                .collect();
-            for event in random_events.iter().chain(&made) {
-                let want = expected(&patterns, event);
-                prop_assert_eq!(rules.matches(event), want.clone(), "matches() on {}", event);
-                let text = serde_json::to_string(event).unwrap();
-                prop_assert_eq!(rules.matches_json(&text).unwrap(), want, "matches_json() on {}", text);
-            }
+            agree_with_the_reference(&patterns, &random_events, &witnesses)?;
         }
     }
 

@@ -186,35 +186,44 @@ pub(crate) fn condition_support(condition: &CompiledCondition, event: &EventLeav
         return Support::Clean;
     }
     let mut in_arrays = false;
-    if condition.any_leaf || !condition.scalar.is_empty() {
-        for (_, leaf) in event.leaves_at(condition.field) {
-            if condition.leaf_matches(&leaf.value) {
-                if !leaf.in_array() {
-                    return Support::Clean;
-                }
-                in_arrays = true;
-            }
+    for (_, depth) in satisfying_trails(condition, event) {
+        if depth == 0 {
+            return Support::Clean;
         }
-    }
-    if !condition.arrays.is_empty() {
-        for capture in event.captures_at(condition.field) {
-            if condition
-                .arrays
-                .iter()
-                .any(|array| array.matches_array(&capture.value))
-            {
-                if capture.trail_span().1 == 0 {
-                    return Support::Clean;
-                }
-                in_arrays = true;
-            }
-        }
+        in_arrays = true;
     }
     if in_arrays {
         Support::InArrays
     } else {
         Support::None
     }
+}
+
+/// The trail spans of the leaves and captured arrays at the condition's field that
+/// satisfy one of its matchers (`exists: false` is for the caller: it holds by absence).
+#[inline]
+fn satisfying_trails<'e>(
+    condition: &'e CompiledCondition,
+    event: &'e EventLeaves,
+) -> impl Iterator<Item = (u32, u32)> + 'e {
+    let leaves = (condition.any_leaf || !condition.scalar.is_empty())
+        .then(|| event.leaves_at(condition.field))
+        .into_iter()
+        .flatten()
+        .filter(|(_, leaf)| condition.leaf_matches(&leaf.value))
+        .map(|(_, leaf)| leaf.trail_span());
+    let captures = (!condition.arrays.is_empty())
+        .then(|| event.captures_at(condition.field))
+        .into_iter()
+        .flatten()
+        .filter(|capture| {
+            condition
+                .arrays
+                .iter()
+                .any(|array| array.matches_array(&capture.value))
+        })
+        .map(|capture| capture.trail_span());
+    leaves.chain(captures)
 }
 
 /// Whether the event satisfies every condition, with agreeing array elements.
@@ -233,37 +242,15 @@ pub(crate) fn conjunction_holds(
             continue;
         }
         let start = options.len();
-        if condition.any_leaf || !condition.scalar.is_empty() {
-            for (_, leaf) in event.leaves_at(condition.field) {
-                if condition.leaf_matches(&leaf.value) {
-                    if leaf.trail_span().1 == 0 {
-                        options.truncate(start);
-                        continue 'conditions;
-                    }
-                    options.push(Option_ {
-                        bit: constrained,
-                        trail: leaf.trail_span(),
-                    });
-                }
+        for trail in satisfying_trails(condition, event) {
+            if trail.1 == 0 {
+                options.truncate(start);
+                continue 'conditions;
             }
-        }
-        if !condition.arrays.is_empty() {
-            for capture in event.captures_at(condition.field) {
-                if condition
-                    .arrays
-                    .iter()
-                    .any(|array| array.matches_array(&capture.value))
-                {
-                    if capture.trail_span().1 == 0 {
-                        options.truncate(start);
-                        continue 'conditions;
-                    }
-                    options.push(Option_ {
-                        bit: constrained,
-                        trail: capture.trail_span(),
-                    });
-                }
-            }
+            options.push(Option_ {
+                bit: constrained,
+                trail,
+            });
         }
         if options.len() == start {
             return false;
