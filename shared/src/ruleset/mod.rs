@@ -166,7 +166,8 @@ impl RuleSet {
         for &field in event.touched() {
             let index = &self.indexes[field as usize];
             if event.has_leaves(field) {
-                // Presence entries carry no proof, so "clean" does not matter for them.
+                // Presence and capture triggers are never exact: these entries carry no
+                // proof yet, so none can come from a leaf inside an array.
                 index.presence.iter().for_each(|&e| collect.add(e, true));
                 for (_, leaf) in event.leaves_at(field) {
                     let clean = !leaf.in_array();
