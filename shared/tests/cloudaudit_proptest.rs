@@ -8,20 +8,9 @@ use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-/// Keys that steer the normalizer, mixed with random ones so generated objects hit
-/// every branch.
-const INTERESTING_KEYS: &[&str] = &[
-    "eventName",
-    "eventSource",
-    "eventType",
-    "eventTime",
-    "eventID",
-    "eventRegion",
-    "eventVersion",
-    "requestID",
-    "actionType",
-    "resourceType",
-    "userIdentity",
+/// Keys that steer the normalizer besides [`RECORD_KEYS`] (the ones that make an
+/// object a record), mixed with random ones so generated objects hit every branch.
+const OTHER_INTERESTING_KEYS: &[&str] = &[
     "sessionContext",
     "accountId",
     "requestParameters",
@@ -41,6 +30,14 @@ const INTERESTING_KEYS: &[&str] = &[
     "CloudAuditEvent",
     "EventId",
 ];
+
+fn interesting_keys() -> Vec<&'static str> {
+    RECORD_KEYS
+        .iter()
+        .chain(OTHER_INTERESTING_KEYS)
+        .copied()
+        .collect()
+}
 
 const INTERESTING_STRINGS: &[&str] = &[
     "",
@@ -91,7 +88,7 @@ const INTERESTING_STRINGS: &[&str] = &[
 
 fn arb_key() -> impl Strategy<Value = String> {
     prop_oneof![
-        3 => proptest::sample::select(INTERESTING_KEYS).prop_map(str::to_owned),
+        3 => proptest::sample::select(interesting_keys()).prop_map(str::to_owned),
         1 => ".{0,8}",
     ]
 }

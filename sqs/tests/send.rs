@@ -28,6 +28,14 @@ fn sorted_by_body(
     messages
 }
 
+/// The bodies of every message on the queue, sorted.
+async fn sorted_bodies(sqs: &TestSqs, queue: &str) -> Vec<String> {
+    sorted_by_body(sqs.receive_all(queue).await)
+        .into_iter()
+        .map(|m| m.body)
+        .collect()
+}
+
 #[tokio::test]
 async fn twenty_three_messages_arrive_complete_with_attributes() {
     let sqs = TestSqs::from_env();
@@ -188,11 +196,10 @@ async fn an_oversized_message_fails_alone_while_its_batch_mates_arrive() {
             max_bytes: 1_000,
         })
     );
-    let bodies: Vec<String> = sorted_by_body(sqs.receive_all(&queue).await)
-        .into_iter()
-        .map(|m| m.body)
-        .collect();
-    assert_eq!(bodies, vec!["small one", "small three"]);
+    assert_eq!(
+        sorted_bodies(&sqs, &queue).await,
+        vec!["small one", "small three"]
+    );
 }
 
 #[tokio::test]
@@ -211,13 +218,7 @@ async fn a_message_over_the_default_limit_is_refused_locally() {
         matches!(&results[0], Err(DeliveryError::TooLarge { max_bytes, .. }) if *max_bytes == DEFAULT_MAX_BYTES)
     );
     assert!(results[1].is_ok());
-    let bodies: Vec<String> = sqs
-        .receive_all(&queue)
-        .await
-        .into_iter()
-        .map(|m| m.body)
-        .collect();
-    assert_eq!(bodies, vec!["fits"]);
+    assert_eq!(sorted_bodies(&sqs, &queue).await, vec!["fits"]);
 }
 
 #[tokio::test]
@@ -237,13 +238,7 @@ async fn a_message_sqs_would_refuse_fails_alone() {
         matches!(&results[1], Err(DeliveryError::Invalid { reason, .. }) if reason.contains("\"subject\"")),
         "{results:?}"
     );
-    let bodies: Vec<String> = sqs
-        .receive_all(&queue)
-        .await
-        .into_iter()
-        .map(|m| m.body)
-        .collect();
-    assert_eq!(bodies, vec!["good"]);
+    assert_eq!(sorted_bodies(&sqs, &queue).await, vec!["good"]);
 }
 
 #[tokio::test]
@@ -265,12 +260,6 @@ async fn a_queue_with_a_dead_letter_queue_redrives_after_the_receive_limit() {
             .expect("receive");
     }
 
-    let dead: Vec<String> = sqs
-        .receive_all(&dlq)
-        .await
-        .into_iter()
-        .map(|m| m.body)
-        .collect();
-    assert_eq!(dead, vec!["poison"]);
+    assert_eq!(sorted_bodies(&sqs, &dlq).await, vec!["poison"]);
     assert!(sqs.receive_all(&queue).await.is_empty());
 }

@@ -97,3 +97,20 @@ pub fn json_lines(output: &Output) -> Vec<serde_json::Value> {
         .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line}")))
         .collect()
 }
+
+/// The event id of line `line` of `samples/audit-history.jsonl`.
+pub fn sample_event(line: u32) -> String {
+    format!("5a1d0c00-0000-4000-8000-{line:012}")
+}
+
+/// What `samples/README.md` says the example rules match in the sample history: (line,
+/// rule), in file order.
+pub const SAMPLE_MATCHES: [(u32, &str); 7] = [
+    (1, "sg-opened-to-world"),
+    (3, "cam-policy-attached-to-user"),
+    (5, "instance-or-database-deleted"),
+    (7, "instance-or-database-deleted"),
+    (8, "kms-key-disabled-or-deleted"),
+    (9, "audit-trail-stopped"),
+    (13, "audit-trail-stopped"),
+];

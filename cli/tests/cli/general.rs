@@ -1,5 +1,15 @@
 use crate::common::*;
 
+/// Every subcommand the binary has.
+const SUBCOMMANDS: [&str; 6] = [
+    "normalize",
+    "validate-rules",
+    "lint",
+    "test-pattern",
+    "match",
+    "run",
+];
+
 #[test]
 fn version_names_the_command() {
     let output = run(auditbridge().arg("--version"));
@@ -15,13 +25,7 @@ fn help_lists_every_subcommand_with_examples() {
     let output = run(auditbridge().arg("--help"));
     assert_status(&output, 0);
     let help = stdout(&output);
-    for subcommand in [
-        "normalize",
-        "validate-rules",
-        "test-pattern",
-        "match",
-        "run",
-    ] {
+    for subcommand in SUBCOMMANDS {
         assert!(
             help.contains(&format!("  {subcommand} ")),
             "{subcommand} missing:\n{help}"
@@ -54,13 +58,7 @@ fn an_invalid_log_level_is_refused() {
 
 #[test]
 fn every_subcommand_has_help_with_examples() {
-    for subcommand in [
-        "normalize",
-        "validate-rules",
-        "test-pattern",
-        "match",
-        "run",
-    ] {
+    for subcommand in SUBCOMMANDS {
         let output = run(auditbridge().args([subcommand, "--help"]));
         assert_status(&output, 0);
         let help = stdout(&output);

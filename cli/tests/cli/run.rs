@@ -5,31 +5,17 @@ use crate::common::*;
 const RULES: &str = "rules/security.json";
 const SAMPLES: &str = "samples/audit-history.jsonl";
 
-/// The event id of line `line` of the sample history.
-fn sample_event(line: u32) -> String {
-    format!("5a1d0c00-0000-4000-8000-{line:012}")
-}
-
-/// What `samples/README.md` says the example rules make of the sample history: every
-/// matching line with its rule, each rule delivering to its `page` and `timeline` targets.
+/// Every sample match, each rule delivering to its `page` and `timeline` targets.
 fn expected_deliveries() -> Vec<(String, &'static str, &'static str)> {
-    [
-        (1, "sg-opened-to-world"),
-        (3, "cam-policy-attached-to-user"),
-        (5, "instance-or-database-deleted"),
-        (7, "instance-or-database-deleted"),
-        (8, "kms-key-disabled-or-deleted"),
-        (9, "audit-trail-stopped"),
-        (13, "audit-trail-stopped"),
-    ]
-    .into_iter()
-    .flat_map(|(line, rule)| {
-        [
-            (sample_event(line), rule, "page"),
-            (sample_event(line), rule, "timeline"),
-        ]
-    })
-    .collect()
+    SAMPLE_MATCHES
+        .into_iter()
+        .flat_map(|(line, rule)| {
+            [
+                (sample_event(line), rule, "page"),
+                (sample_event(line), rule, "timeline"),
+            ]
+        })
+        .collect()
 }
 
 fn deliveries(lines: &[Value]) -> Vec<(String, &str, &str)> {

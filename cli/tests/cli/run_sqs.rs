@@ -14,6 +14,25 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
+/// `auditbridge run --sqs` of the example rules over the sample history, with the two
+/// target queues the rules name.
+fn run_sqs(sqs: &TestSqs, alerts: &str, timeline: &str) -> std::process::Output {
+    run(auditbridge()
+        .args([
+            "run",
+            "--sqs",
+            "--rules",
+            "rules/security.json",
+            "samples/audit-history.jsonl",
+        ])
+        .env("AWS_ENDPOINT_URL_SQS", sqs.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("SECURITY_ALERTS_QUEUE_URL", alerts)
+        .env("AUDIT_TIMELINE_QUEUE_URL", timeline))
+}
+
 /// `(event-id, rule)` of every received message, in order received.
 fn received(messages: &[ReceivedMessage]) -> Vec<(String, String)> {
     messages
@@ -34,20 +53,7 @@ fn every_delivery_arrives_in_its_queue() {
     let alerts = runtime.block_on(sqs.create_queue("cli-alerts"));
     let timeline = runtime.block_on(sqs.create_fifo_queue("cli-timeline"));
 
-    let output = run(auditbridge()
-        .args([
-            "run",
-            "--sqs",
-            "--rules",
-            "rules/security.json",
-            "samples/audit-history.jsonl",
-        ])
-        .env("AWS_ENDPOINT_URL_SQS", sqs.endpoint())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("SECURITY_ALERTS_QUEUE_URL", &alerts)
-        .env("AUDIT_TIMELINE_QUEUE_URL", &timeline));
+    let output = run_sqs(&sqs, &alerts, &timeline);
     assert_status(&output, 0);
     assert_eq!(stdout(&output), "");
     assert!(
@@ -57,23 +63,10 @@ fn every_delivery_arrives_in_its_queue() {
         stderr(&output)
     );
 
-    let expected: Vec<(String, String)> = [
-        (1, "sg-opened-to-world"),
-        (3, "cam-policy-attached-to-user"),
-        (5, "instance-or-database-deleted"),
-        (7, "instance-or-database-deleted"),
-        (8, "kms-key-disabled-or-deleted"),
-        (9, "audit-trail-stopped"),
-        (13, "audit-trail-stopped"),
-    ]
-    .into_iter()
-    .map(|(line, rule)| {
-        (
-            format!("5a1d0c00-0000-4000-8000-{line:012}"),
-            rule.to_string(),
-        )
-    })
-    .collect();
+    let expected: Vec<(String, String)> = SAMPLE_MATCHES
+        .into_iter()
+        .map(|(line, rule)| (sample_event(line), rule.to_string()))
+        .collect();
 
     let pages = runtime.block_on(sqs.receive_all(&alerts));
     let mut got = received(&pages);
@@ -122,20 +115,7 @@ fn a_missing_queue_fails_its_deliveries_and_the_run() {
     let timeline = runtime.block_on(sqs.create_fifo_queue("cli-timeline"));
     let missing = sqs.nonexistent_queue_url();
 
-    let output = run(auditbridge()
-        .args([
-            "run",
-            "--sqs",
-            "--rules",
-            "rules/security.json",
-            "samples/audit-history.jsonl",
-        ])
-        .env("AWS_ENDPOINT_URL_SQS", sqs.endpoint())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("SECURITY_ALERTS_QUEUE_URL", &missing)
-        .env("AUDIT_TIMELINE_QUEUE_URL", &timeline));
+    let output = run_sqs(&sqs, &missing, &timeline);
     assert_status(&output, 1);
     let stderr = stderr(&output);
     let failures: Vec<&str> = stderr
