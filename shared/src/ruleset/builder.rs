@@ -191,7 +191,7 @@ impl RuleSetBuilder {
         }
         splitter.split_list(&mut always);
         let splits = splitter.nodes;
-        let code = programs.finish();
+        let programs = programs.finish();
         for (conjunction, program) in conjunctions.iter_mut().zip(full) {
             conjunction.program = program;
         }
@@ -202,7 +202,7 @@ impl RuleSetBuilder {
             indexes,
             conjunctions,
             conditions: all_conditions,
-            code,
+            programs,
             always,
             splits,
         }

@@ -53,7 +53,7 @@ pub use error::{EventError, RuleSetError, RuleSetErrorKind};
 use flatten::EventLeaves;
 use index::{Entry, FieldIndex, FoldBuffers};
 use path_trie::PathTrie;
-use program::Verdict;
+use program::{Memo, Programs, Verdict};
 use split::{SplitNode, SPLIT};
 use symbols::Symbols;
 use verify::{conjunction_holds, CompiledCondition, VerifyBuffers};
@@ -73,8 +73,8 @@ pub struct RuleSet {
     indexes: Vec<FieldIndex>,
     conjunctions: Vec<CompiledConjunction>,
     conditions: Vec<CompiledCondition>,
-    /// Every check program (`program.rs`), one after the other.
-    code: Vec<u32>,
+    /// Every check program (`program.rs`).
+    programs: Programs,
     /// Conjunctions with no anchorable condition (e.g. only `{"exists": false}`, or none).
     always: Vec<Entry>,
     /// Decision-tree nodes that index entries with the [`SPLIT`] bit refer to.
@@ -145,6 +145,7 @@ impl RuleSet {
         let Scratch {
             event,
             verify,
+            memo,
             folds,
             conj_seen,
             rule_seen,
@@ -195,7 +196,10 @@ impl RuleSet {
             } else {
                 self.conjunctions[entry.target as usize].program
             };
-            let holds = match program::run(&self.code, program, &self.conditions, event) {
+            let holds = match self
+                .programs
+                .run(program, &self.conditions, event, memo, epoch)
+            {
                 Verdict::Holds => true,
                 Verdict::Fails => false,
                 Verdict::Unsure => {
@@ -245,6 +249,8 @@ impl Candidates<'_> {
 struct Scratch {
     event: EventLeaves,
     verify: VerifyBuffers,
+    /// Test results of the current event (`program.rs`).
+    memo: Memo,
     folds: FoldBuffers,
     /// `conj_seen[c] == epoch`: conjunction `c` is already a candidate of this event.
     conj_seen: Vec<u32>,
@@ -265,8 +271,10 @@ impl Scratch {
         if self.epoch == 0 {
             self.conj_seen.fill(0);
             self.rule_seen.fill(0);
+            self.memo.clear();
             self.epoch = 1;
         }
+        self.memo.begin(&rules.programs);
         if self.conj_seen.len() < rules.conjunctions.len() {
             self.conj_seen.resize(rules.conjunctions.len(), 0);
         }

@@ -19,9 +19,15 @@
 //! program; a program that finds a condition satisfied only inside arrays answers
 //! [`Verdict::Unsure`], and the caller runs the exact array-consistency check.
 //!
-//! Layout of the program at offset `p`: `code[p]` is its number of steps; each step is a
-//! header word (kind in the low 8 bits, operand count above), the field, the operands
-//! (sorted symbols, or one condition index for [`GENERAL`]).
+//! Conditions repeat: ten thousand rules hold some forty thousand conditions but only a
+//! few thousand distinct ones (`actionType: Write`, one `source`, `contain: Terraform`).
+//! Each distinct condition becomes one [`Test`]; a program is the list of its test ids,
+//! and a test's result is kept for the rest of the event ([`Memo`]), so an event judges
+//! each test at most once however many candidates share it, and the programs of all
+//! rules stay small enough to live in cache.
+//!
+//! Layout of the program at offset `p`: `code[p]` is its number of tests, the test ids
+//! follow.
 
 use rustc_hash::FxHashMap;
 
@@ -51,59 +57,71 @@ pub(crate) enum Verdict {
     Unsure,
 }
 
-/// One condition as a program step.
-#[derive(Debug, Clone)]
-struct Step {
+/// What one condition asks of an event, shared by every condition that asks the same.
+#[derive(Debug, Clone, Copy)]
+struct Test {
     kind: u32,
     field: NodeId,
-    operands: Vec<u32>,
+    /// [`ANY_OF`], [`NONE_OF`]: where the sorted symbols start in the operand pool;
+    /// [`GENERAL`]: the index of one of the conditions this test stands for.
+    start: u32,
+    /// [`ANY_OF`], [`NONE_OF`]: how many symbols.
+    len: u32,
 }
 
-impl Step {
-    fn of(index: u32, condition: &CompiledCondition, symbols: &Symbols) -> Step {
-        let symbols_of = |texts: &mut dyn Iterator<Item = &str>| -> Vec<u32> {
-            let mut out: Vec<u32> = texts.map(|t| symbols.get(condition.field, t)).collect();
-            // An unnumbered string would compare equal to every non-string leaf.
-            debug_assert!(!out.contains(&NO_SYMBOL), "strings_to_intern missed one");
-            out.sort_unstable();
-            out.dedup();
-            out
-        };
-        let plain = !condition.any_leaf && !condition.absent && condition.arrays.is_empty();
-        if plain && condition.only_exact_strings() {
-            let operands = symbols_of(&mut condition.scalar.iter().filter_map(|m| match m {
-                Matcher::Exact(Literal::String(s)) => Some(s.as_str()),
+/// A test as built: the key that identifies it among the tests of a rule set.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum TestKey {
+    /// (kind, field, sorted symbols).
+    Symbols(u32, NodeId, Vec<u32>),
+    /// The debug text of a condition's field and matchers. Matchers have no `Hash`
+    /// (their numbers are `f64`), so equal keys are confirmed with
+    /// [`CompiledCondition::same_test`].
+    General(String),
+}
+
+fn test_key(condition: &CompiledCondition, symbols: &Symbols) -> TestKey {
+    let symbols_of = |texts: &mut dyn Iterator<Item = &str>| -> Vec<u32> {
+        let mut out: Vec<u32> = texts.map(|t| symbols.get(condition.field, t)).collect();
+        // An unnumbered string would compare equal to every non-string leaf.
+        debug_assert!(!out.contains(&NO_SYMBOL), "strings_to_intern missed one");
+        out.sort_unstable();
+        out.dedup();
+        out
+    };
+    let plain = !condition.any_leaf && !condition.absent && condition.arrays.is_empty();
+    if plain && condition.only_exact_strings() {
+        let operands = symbols_of(&mut condition.scalar.iter().filter_map(|m| match m {
+            Matcher::Exact(Literal::String(s)) => Some(s.as_str()),
+            _ => None,
+        }));
+        return TestKey::Symbols(ANY_OF, condition.field, operands);
+    }
+    if let [Matcher::AnythingBut(AnythingBut::Literals(literals))] = condition.scalar.as_slice() {
+        let strings: Option<Vec<&str>> = literals
+            .iter()
+            .map(|l| match l {
+                Literal::String(s) => Some(s.as_str()),
                 _ => None,
-            }));
-            return Step {
-                kind: ANY_OF,
-                field: condition.field,
-                operands,
-            };
-        }
-        if let [Matcher::AnythingBut(AnythingBut::Literals(literals))] = condition.scalar.as_slice()
-        {
-            let strings: Option<Vec<&str>> = literals
-                .iter()
-                .map(|l| match l {
-                    Literal::String(s) => Some(s.as_str()),
-                    _ => None,
-                })
-                .collect();
-            if let (true, Some(strings)) = (plain, strings) {
-                return Step {
-                    kind: NONE_OF,
-                    field: condition.field,
-                    operands: symbols_of(&mut strings.into_iter()),
-                };
-            }
-        }
-        Step {
-            kind: GENERAL,
-            field: condition.field,
-            operands: vec![index],
+            })
+            .collect();
+        if let (true, Some(strings)) = (plain, strings) {
+            return TestKey::Symbols(
+                NONE_OF,
+                condition.field,
+                symbols_of(&mut strings.into_iter()),
+            );
         }
     }
+    let CompiledCondition {
+        field,
+        scalar,
+        any_leaf,
+        absent,
+        arrays,
+        ..
+    } = condition;
+    TestKey::General(format!("{field} {scalar:?} {any_leaf} {absent} {arrays:?}"))
 }
 
 /// Strings a condition needs symbols for (to be interned before programs are built).
@@ -127,10 +145,11 @@ pub(crate) fn strings_to_intern(condition: &CompiledCondition) -> impl Iterator<
 /// Builds the programs of a rule set, each (conjunction, proven conditions) once.
 pub(crate) struct ProgramBuilder<'a> {
     conjunctions: &'a [CompiledConjunction],
-    /// Per condition (global index): its step.
-    steps: Vec<Step>,
-    code: Vec<u32>,
-    memo: FxHashMap<(u32, u64), u32>,
+    /// Per condition (global index): its test.
+    test_of: Vec<u32>,
+    programs: Programs,
+    /// (conjunction, proven mask) → its program.
+    built: FxHashMap<(u32, u64), u32>,
     /// Program offset → the proven mask it was built for.
     proven_of: FxHashMap<u32, u64>,
 }
@@ -141,22 +160,59 @@ impl<'a> ProgramBuilder<'a> {
         conditions: &[CompiledCondition],
         symbols: &Symbols,
     ) -> Self {
-        let steps = conditions
-            .iter()
-            .enumerate()
-            .map(|(i, c)| Step::of(i as u32, c, symbols))
-            .collect();
+        let mut programs = Programs::default();
+        let mut known: FxHashMap<TestKey, Vec<u32>> = FxHashMap::default();
+        let mut test_of = Vec::with_capacity(conditions.len());
+        for (index, condition) in conditions.iter().enumerate() {
+            let index = index as u32;
+            let key = test_key(condition, symbols);
+            let same = known.entry(key.clone()).or_default();
+            let found = same.iter().copied().find(|&test| match key {
+                TestKey::Symbols(..) => true,
+                TestKey::General(_) => {
+                    let other = programs.tests[test as usize].start;
+                    conditions[other as usize].same_test(condition)
+                }
+            });
+            let test = match found {
+                Some(test) => test,
+                None => {
+                    let test = programs.tests.len() as u32;
+                    programs.tests.push(match key {
+                        TestKey::Symbols(kind, field, operands) => {
+                            let start = programs.operands.len() as u32;
+                            programs.operands.extend_from_slice(&operands);
+                            Test {
+                                kind,
+                                field,
+                                start,
+                                len: operands.len() as u32,
+                            }
+                        }
+                        TestKey::General(_) => Test {
+                            kind: GENERAL,
+                            field: condition.field,
+                            start: index,
+                            len: 0,
+                        },
+                    });
+                    same.push(test);
+                    test
+                }
+            };
+            test_of.push(test);
+        }
         ProgramBuilder {
             conjunctions,
-            steps,
-            code: Vec::new(),
-            memo: FxHashMap::default(),
+            test_of,
+            programs,
+            built: FxHashMap::default(),
             proven_of: FxHashMap::default(),
         }
     }
 
     /// The program checking the conditions of `conj` not in `proven` (bit `i`: its
-    /// `i`th condition). Cheap, selective steps first: exact strings, then string
+    /// `i`th condition). Cheap, selective tests first: exact strings, then string
     /// `anything-but`, then the rest in the conjunction's order.
     pub(crate) fn program(&mut self, conj: u32, proven: u64) -> u32 {
         let range = self.conjunctions[conj as usize].conditions.clone();
@@ -164,25 +220,29 @@ impl<'a> ProgramBuilder<'a> {
         if proven & all == all {
             return PROVEN;
         }
-        if let Some(&at) = self.memo.get(&(conj, proven & all)) {
+        if let Some(&at) = self.built.get(&(conj, proven & all)) {
             return at;
         }
-        let mut left: Vec<&Step> = range
+        let tests = &self.programs.tests;
+        let mut left: Vec<u32> = range
             .clone()
             .enumerate()
             .filter(|(i, _)| proven & (1u64 << i) == 0)
-            .map(|(_, c)| &self.steps[c as usize])
+            .map(|(_, c)| self.test_of[c as usize])
             .collect();
-        left.sort_by_key(|step| step.kind);
-        let at = self.code.len() as u32;
-        self.code.push(left.len() as u32);
-        for step in left {
-            self.code
-                .push(step.kind | ((step.operands.len() as u32) << 8));
-            self.code.push(step.field);
-            self.code.extend_from_slice(&step.operands);
-        }
-        self.memo.insert((conj, proven & all), at);
+        // Stable: within a kind, the conjunction's order (its anchor first).
+        left.sort_by_key(|&test| tests[test as usize].kind);
+        let mut seen = Vec::with_capacity(left.len());
+        left.retain(|test| {
+            let first = !seen.contains(test);
+            seen.push(*test);
+            first
+        });
+        let code = &mut self.programs.code;
+        let at = code.len() as u32;
+        code.push(left.len() as u32);
+        code.extend_from_slice(&left);
+        self.built.insert((conj, proven & all), at);
         self.proven_of.insert(at, proven & all);
         at
     }
@@ -196,9 +256,18 @@ impl<'a> ProgramBuilder<'a> {
         self.proven_of.get(&program).copied().unwrap_or(0)
     }
 
-    pub(crate) fn finish(self) -> Vec<u32> {
-        self.code
+    pub(crate) fn finish(self) -> Programs {
+        self.programs
     }
+}
+
+/// Every program of a rule set, and the tests they name.
+#[derive(Debug, Default)]
+pub(crate) struct Programs {
+    code: Vec<u32>,
+    tests: Vec<Test>,
+    /// The symbols of [`ANY_OF`] and [`NONE_OF`] tests.
+    operands: Vec<u32>,
 }
 
 fn full_mask(len: usize) -> u64 {
@@ -209,42 +278,91 @@ fn full_mask(len: usize) -> u64 {
     }
 }
 
-/// Runs the program at `program` on the event.
-#[inline]
-pub(crate) fn run(
-    code: &[u32],
-    program: u32,
-    conditions: &[CompiledCondition],
-    event: &EventLeaves,
-) -> Verdict {
-    if program == PROVEN {
-        return Verdict::Holds;
-    }
-    let mut at = program as usize;
-    let steps = code[at];
-    at += 1;
-    let mut unsure = false;
-    for _ in 0..steps {
-        let header = code[at];
-        let field = code[at + 1];
-        let len = (header >> 8) as usize;
-        let operands = &code[at + 2..at + 2 + len];
-        at += 2 + len;
-        let support = match header & 0xff {
-            ANY_OF => leaf_support(event, field, |leaf| operands.contains(&leaf.symbol)),
-            NONE_OF => leaf_support(event, field, |leaf| !operands.contains(&leaf.symbol)),
-            _ => condition_support(&conditions[operands[0] as usize], event),
-        };
-        match support {
-            Support::None => return Verdict::Fails,
-            Support::InArrays => unsure = true,
-            Support::Clean => {}
+/// Per-event results of tests: `(epoch << 2) | support`, valid while the epoch is the
+/// current event's.
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    results: Vec<u64>,
+}
+
+impl Memo {
+    /// Sizes the table for `programs`' tests. Every event must use a new epoch, never 0
+    /// (the value of a fresh entry).
+    pub(crate) fn begin(&mut self, programs: &Programs) {
+        if self.results.len() < programs.tests.len() {
+            self.results.resize(programs.tests.len(), 0);
         }
     }
-    if unsure {
-        Verdict::Unsure
-    } else {
-        Verdict::Holds
+
+    /// Forgets every result (when epochs wrap around).
+    pub(crate) fn clear(&mut self) {
+        self.results.fill(0);
+    }
+}
+
+fn encode(support: Support) -> u64 {
+    match support {
+        Support::None => 0,
+        Support::InArrays => 1,
+        Support::Clean => 2,
+    }
+}
+
+fn decode(code: u64) -> Support {
+    match code & 3 {
+        0 => Support::None,
+        1 => Support::InArrays,
+        _ => Support::Clean,
+    }
+}
+
+impl Programs {
+    /// Runs the program at `program` on the event (`epoch`: the event's, see [`Memo`]).
+    #[inline]
+    pub(crate) fn run(
+        &self,
+        program: u32,
+        conditions: &[CompiledCondition],
+        event: &EventLeaves,
+        memo: &mut Memo,
+        epoch: u32,
+    ) -> Verdict {
+        if program == PROVEN {
+            return Verdict::Holds;
+        }
+        let at = program as usize;
+        let len = self.code[at] as usize;
+        let stamp = u64::from(epoch) << 2;
+        let mut unsure = false;
+        for &test in &self.code[at + 1..at + 1 + len] {
+            let remembered = memo.results[test as usize];
+            let support = if remembered >> 2 == u64::from(epoch) {
+                decode(remembered)
+            } else {
+                let support = self.judge(self.tests[test as usize], conditions, event);
+                memo.results[test as usize] = stamp | encode(support);
+                support
+            };
+            match support {
+                Support::None => return Verdict::Fails,
+                Support::InArrays => unsure = true,
+                Support::Clean => {}
+            }
+        }
+        if unsure {
+            Verdict::Unsure
+        } else {
+            Verdict::Holds
+        }
+    }
+
+    fn judge(&self, test: Test, conditions: &[CompiledCondition], event: &EventLeaves) -> Support {
+        let operands = || &self.operands[test.start as usize..(test.start + test.len) as usize];
+        match test.kind {
+            ANY_OF => leaf_support(event, test.field, |leaf| operands().contains(&leaf.symbol)),
+            NONE_OF => leaf_support(event, test.field, |leaf| !operands().contains(&leaf.symbol)),
+            _ => condition_support(&conditions[test.start as usize], event),
+        }
     }
 }
 

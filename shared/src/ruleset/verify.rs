@@ -143,6 +143,15 @@ impl CompiledCondition {
                 .all(|m| matches!(m, Matcher::Exact(Literal::String(_))))
     }
 
+    /// Whether `other` is the same test: same field, same matchers.
+    pub(crate) fn same_test(&self, other: &CompiledCondition) -> bool {
+        self.field == other.field
+            && self.any_leaf == other.any_leaf
+            && self.absent == other.absent
+            && self.scalar == other.scalar
+            && self.arrays == other.arrays
+    }
+
     /// Whether leaves here matter at all.
     pub(crate) fn needs_leaves(&self) -> bool {
         self.any_leaf || self.absent || !self.scalar.is_empty()
