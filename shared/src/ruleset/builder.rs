@@ -191,6 +191,9 @@ impl RuleSetBuilder {
         }
         splitter.split_list(&mut always);
         let splits = splitter.nodes;
+        for index in &mut indexes {
+            index.seal();
+        }
         let programs = programs.finish();
         for (conjunction, program) in conjunctions.iter_mut().zip(full) {
             conjunction.program = program;

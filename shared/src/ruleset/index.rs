@@ -219,6 +219,18 @@ impl FieldIndex {
         self.ranges.finish();
     }
 
+    /// Flattens the structures for matching, once their lists are final.
+    pub(crate) fn seal(&mut self) {
+        for trie in [
+            &mut self.prefix,
+            &mut self.suffix,
+            &mut self.prefix_folded,
+            &mut self.suffix_folded,
+        ] {
+            trie.seal();
+        }
+    }
+
     /// Calls `found` with every conjunction whose anchor trigger fires for `leaf`
     /// (presence and capture triggers are handled by the caller, once per field).
     #[inline]
@@ -243,7 +255,7 @@ impl FieldIndex {
                         ids.iter().for_each(|&id| found(id));
                     }
                     self.prefix_folded.for_each_match(folded.bytes(), found);
-                    if !self.suffix_folded.nodes.is_empty() {
+                    if !self.suffix_folded.is_empty() {
                         let reversed = &mut buffers.folded_reversed;
                         fold_case_reversed_into(s, reversed);
                         self.suffix_folded.for_each_match(reversed.bytes(), found);
@@ -266,7 +278,8 @@ impl FieldIndex {
     }
 
     /// Visits every list of conjunction ids this index holds (to replace long ones by
-    /// decision trees, see `split.rs`). Call after [`Self::finish`].
+    /// decision trees, see `split.rs`). Call after [`Self::finish`], before
+    /// [`Self::seal`].
     pub(crate) fn for_each_list_mut(&mut self, visit: &mut impl FnMut(&mut Vec<Entry>)) {
         self.exact_str.values_mut().for_each(&mut *visit);
         self.exact_num.values_mut().for_each(&mut *visit);
@@ -286,7 +299,7 @@ impl FieldIndex {
             &mut self.prefix_folded,
             &mut self.suffix_folded,
         ] {
-            trie.nodes.iter_mut().for_each(|node| visit(&mut node.ids));
+            trie.lists_mut().for_each(&mut *visit);
         }
         self.ranges.tree.iter_mut().for_each(&mut *visit);
         for (_, networks) in &mut self.cidrs.v4 {
@@ -386,9 +399,22 @@ fn push_unique(ids: &mut Vec<Entry>, id: Entry) {
 /// A byte trie of prefixes (or of reversed suffixes): walking a string's bytes visits
 /// every stored prefix of it, so the cost is bounded by the string's length, not by the
 /// number of prefixes stored.
+///
+/// Built one node per byte, then [sealed](Self::seal) into flat arrays in which every
+/// chain of nodes with one child and no entries is one edge: the prefixes rules use
+/// (`qcs::cvm:ap-guangzhou:uin/100000001:`) share long runs, and a walk then reads a few
+/// nodes and contiguous labels instead of one scattered node per byte.
 #[derive(Debug, Default)]
 struct ByteTrie {
-    nodes: Vec<ByteNode>,
+    /// Until sealed.
+    building: Vec<ByteNode>,
+    /// Sealed nodes; node 0 is the root (empty label).
+    nodes: Vec<SealedNode>,
+    /// Every node's label (the bytes from its parent to it), one after the other.
+    labels: Vec<u8>,
+    /// Every node's edges, as (first byte of the child's label, child), sorted by byte.
+    edges: Vec<(u8, u32)>,
+    entries: Vec<Entry>,
 }
 
 #[derive(Debug, Default)]
@@ -398,39 +424,117 @@ struct ByteNode {
     ids: Vec<Entry>,
 }
 
+/// Ranges (start, len) into a sealed trie's arrays.
+#[derive(Debug, Clone, Copy)]
+struct SealedNode {
+    label: (u32, u32),
+    edges: (u32, u32),
+    entries: (u32, u32),
+}
+
+fn span<T>(items: &[T], (start, len): (u32, u32)) -> &[T] {
+    &items[start as usize..(start + len) as usize]
+}
+
 impl ByteTrie {
     fn insert(&mut self, bytes: impl Iterator<Item = u8>, id: Entry) {
-        if self.nodes.is_empty() {
-            self.nodes.push(ByteNode::default());
+        debug_assert!(self.nodes.is_empty(), "insert after seal");
+        if self.building.is_empty() {
+            self.building.push(ByteNode::default());
         }
         let mut node = 0usize;
         for byte in bytes {
-            let next_id = self.nodes.len() as u32;
-            let children = &mut self.nodes[node].children;
+            let next_id = self.building.len() as u32;
+            let children = &mut self.building[node].children;
             node = match children.binary_search_by_key(&byte, |&(b, _)| b) {
                 Ok(pos) => children[pos].1 as usize,
                 Err(pos) => {
                     children.insert(pos, (byte, next_id));
-                    self.nodes.push(ByteNode::default());
+                    self.building.push(ByteNode::default());
                     next_id as usize
                 }
             };
         }
-        push_unique(&mut self.nodes[node].ids, id);
+        push_unique(&mut self.building[node].ids, id);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.building.is_empty() && self.nodes.is_empty()
+    }
+
+    /// The entry lists of the trie being built (to be split before sealing).
+    fn lists_mut(&mut self) -> impl Iterator<Item = &mut Vec<Entry>> {
+        self.building.iter_mut().map(|node| &mut node.ids)
+    }
+
+    /// Flattens the trie for matching; nothing can be inserted afterwards.
+    fn seal(&mut self) {
+        let building = std::mem::take(&mut self.building);
+        if building.is_empty() {
+            return;
+        }
+        self.nodes.push(SealedNode {
+            label: (0, 0),
+            edges: (0, 0),
+            entries: (0, 0),
+        });
+        // (node being built, its sealed node): every node is pushed with its label, and
+        // gets its entries and edges when popped, so each node's edges are contiguous.
+        let mut stack = vec![(0usize, 0usize)];
+        while let Some((built, sealed)) = stack.pop() {
+            let entries_start = self.entries.len() as u32;
+            self.entries.extend_from_slice(&building[built].ids);
+            self.nodes[sealed].entries = (entries_start, self.entries.len() as u32 - entries_start);
+            let edges_start = self.edges.len() as u32;
+            for &(byte, child) in &building[built].children {
+                let label_start = self.labels.len() as u32;
+                self.labels.push(byte);
+                let mut end = child as usize;
+                while let ([(next_byte, next)], []) = (
+                    building[end].children.as_slice(),
+                    building[end].ids.as_slice(),
+                ) {
+                    self.labels.push(*next_byte);
+                    end = *next as usize;
+                }
+                let child_sealed = self.nodes.len();
+                self.nodes.push(SealedNode {
+                    label: (label_start, self.labels.len() as u32 - label_start),
+                    edges: (0, 0),
+                    entries: (0, 0),
+                });
+                self.edges.push((byte, child_sealed as u32));
+                stack.push((end, child_sealed));
+            }
+            self.nodes[sealed].edges = (edges_start, self.edges.len() as u32 - edges_start);
+        }
     }
 
     #[inline]
     fn for_each_match(&self, bytes: impl Iterator<Item = u8>, found: &mut impl FnMut(Entry)) {
+        debug_assert!(self.building.is_empty(), "match before seal");
         let Some(mut node) = self.nodes.first() else {
             return;
         };
-        node.ids.iter().for_each(|&id| found(id));
-        for byte in bytes {
-            match node.children.binary_search_by_key(&byte, |&(b, _)| b) {
-                Ok(pos) => node = &self.nodes[node.children[pos].1 as usize],
-                Err(_) => return,
+        span(&self.entries, node.entries)
+            .iter()
+            .for_each(|&id| found(id));
+        let mut bytes = bytes;
+        while let Some(byte) = bytes.next() {
+            let edges = span(&self.edges, node.edges);
+            let Ok(pos) = edges.binary_search_by_key(&byte, |&(b, _)| b) else {
+                return;
+            };
+            node = &self.nodes[edges[pos].1 as usize];
+            // The label's first byte is the edge's.
+            for &expected in &span(&self.labels, node.label)[1..] {
+                if bytes.next() != Some(expected) {
+                    return;
+                }
             }
-            node.ids.iter().for_each(|&id| found(id));
+            span(&self.entries, node.entries)
+                .iter()
+                .for_each(|&id| found(id));
         }
     }
 }
@@ -602,9 +706,65 @@ mod tests {
         trie.insert("ab".bytes(), e(1));
         trie.insert("abc".bytes(), e(2));
         trie.insert("b".bytes(), e(3));
+        trie.seal();
         let mut out = Vec::new();
         trie.for_each_match("abd".bytes(), &mut |entry| out.push(entry.target));
         assert_eq!(out, vec![0, 1]);
+    }
+
+    fn trie_hits(trie: &ByteTrie, text: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        trie.for_each_match(text.bytes(), &mut |entry| out.push(entry.target));
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn sealed_byte_trie_walks_merged_chains_byte_by_byte() {
+        let mut trie = ByteTrie::default();
+        trie.insert("qcs::".bytes(), e(0));
+        trie.insert("qcs::cvm:ap-guangzhou:uin/1:".bytes(), e(1));
+        trie.insert("qcs::cvm:ap-guangzhou:uin/2:".bytes(), e(2));
+        trie.insert("qcs::cos:".bytes(), e(3));
+        trie.seal();
+        // The root, then "qcs::", "c", "vm:ap-guangzhou:uin/", "1:", "2:", "os:".
+        assert_eq!(trie.nodes.len(), 7);
+        assert_eq!(
+            trie_hits(&trie, "qcs::cvm:ap-guangzhou:uin/1:instance/x"),
+            vec![0, 1]
+        );
+        assert_eq!(trie_hits(&trie, "qcs::cvm:ap-guangzhou:uin/2:"), vec![0, 2]);
+        // A mismatch inside a merged label, and a text ending inside one.
+        assert_eq!(trie_hits(&trie, "qcs::cvm:ap-guangzhoX:uin/1:"), vec![0]);
+        assert_eq!(trie_hits(&trie, "qcs::cvm:ap"), vec![0]);
+        assert_eq!(trie_hits(&trie, "qcs:"), Vec::<u32>::new());
+        assert_eq!(trie_hits(&trie, "qcs::cos:bucket"), vec![0, 3]);
+        assert_eq!(
+            trie_hits(&ByteTrie::default(), "anything"),
+            Vec::<u32>::new()
+        );
+    }
+
+    proptest::proptest! {
+        /// The sealed trie reports exactly the stored prefixes of the text.
+        #[test]
+        fn sealed_byte_trie_reports_exactly_the_prefixes_of_the_text(
+            prefixes in proptest::collection::vec("[ab]{0,6}", 0..12),
+            text in "[ab]{0,8}",
+        ) {
+            let mut trie = ByteTrie::default();
+            for (id, prefix) in prefixes.iter().enumerate() {
+                trie.insert(prefix.bytes(), e(id as u32));
+            }
+            trie.seal();
+            let mut expected: Vec<u32> = Vec::new();
+            for (id, prefix) in prefixes.iter().enumerate() {
+                if text.starts_with(prefix.as_str()) {
+                    expected.push(id as u32);
+                }
+            }
+            proptest::prop_assert_eq!(trie_hits(&trie, &text), expected);
+        }
     }
 
     fn cidr_hits(index: &CidrIndex, leaf: &str) -> Vec<u32> {
