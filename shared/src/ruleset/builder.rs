@@ -13,7 +13,9 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::error::{RuleSetError, RuleSetErrorKind};
-use super::index::{fold_case, fold_case_reversed, number_key, Entry, FieldIndex, Trigger};
+use super::index::{
+    fold_case, fold_case_reversed, number_key, Entries, Entry, FieldIndex, Trigger,
+};
 use super::path_trie::{NodeId, PathTrie};
 use super::program::{strings_to_intern, ProgramBuilder, PROVEN};
 use super::split::SplitBuilder;
@@ -177,7 +179,7 @@ impl RuleSetBuilder {
                 indexes[*field as usize].insert(*field, trigger, entry(*conj, program), &symbols);
             }
         }
-        let mut always: Vec<Entry> = unanchored
+        let mut always: Entries = unanchored
             .iter()
             .map(|&conj| entry(conj, full[conj as usize]))
             .collect();
@@ -288,7 +290,13 @@ fn trigger_is_exact(matcher: &Matcher) -> bool {
     match matcher {
         Matcher::Exact(_) | Matcher::EqualsIgnoreCase(_) | Matcher::Numeric(_) => true,
         Matcher::Prefix { ignore_case, .. } | Matcher::Suffix { ignore_case, .. } => !ignore_case,
-        Matcher::Wildcard(wildcard) => wildcard.segments.len() <= 1,
+        // No `*`: filed as an exact string. One `*` at an end: the other segment is a
+        // prefix (`ab*`) or a suffix (`*ab`), which is all the wildcard asks.
+        Matcher::Wildcard(wildcard) => match wildcard.segments.as_slice() {
+            [] | [_] => true,
+            [first, last] => first.is_empty() != last.is_empty(),
+            _ => false,
+        },
         // Filed under its network: exact unless the block was written with host bits.
         Matcher::Cidr(net) => net.addr() == net.network(),
         Matcher::Exists(_) | Matcher::AnythingBut(_) | Matcher::Contain(_) => false,

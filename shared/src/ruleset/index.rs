@@ -11,6 +11,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
+use smallvec::SmallVec;
 
 use super::flatten::Leaf;
 use super::path_trie::NodeId;
@@ -28,6 +29,11 @@ pub(crate) struct Entry {
     /// Offset of its check program (`program.rs`), or `program::PROVEN`.
     pub(crate) program: u32,
 }
+
+/// A list of index entries. Most lists that matching reads hold one entry (a decision
+/// tree's group is a conjunction or the next tree node), which is then stored in place,
+/// sparing a cache miss on a separate buffer per lookup.
+pub(crate) type Entries = SmallVec<[Entry; 1]>;
 
 /// Case folding used by the ignore-case indexes. It must put every pair of strings that
 /// the pattern evaluator considers equal ignoring case under the same key.
@@ -150,12 +156,12 @@ fn cidr_weight(prefix_len: u8, max_len: u8) -> u64 {
 #[derive(Debug, Default)]
 pub(crate) struct FieldIndex {
     /// Keyed by the string's symbol at this field.
-    exact_str: FxHashMap<u32, Vec<Entry>>,
-    exact_num: FxHashMap<u64, Vec<Entry>>,
-    exact_true: Vec<Entry>,
-    exact_false: Vec<Entry>,
-    exact_null: Vec<Entry>,
-    equals_folded: FxHashMap<Box<str>, Vec<Entry>>,
+    exact_str: FxHashMap<u32, Entries>,
+    exact_num: FxHashMap<u64, Entries>,
+    exact_true: Entries,
+    exact_false: Entries,
+    exact_null: Entries,
+    equals_folded: FxHashMap<Box<str>, Entries>,
     prefix: ByteTrie,
     suffix: ByteTrie,
     prefix_folded: ByteTrie,
@@ -163,9 +169,9 @@ pub(crate) struct FieldIndex {
     ranges: IntervalIndex,
     cidrs: CidrIndex,
     /// Conjunctions that are candidates whenever the field has any leaf.
-    pub(crate) presence: Vec<Entry>,
+    pub(crate) presence: Entries,
     /// Conjunctions that are candidates whenever the field has a captured value.
-    pub(crate) capture: Vec<Entry>,
+    pub(crate) capture: Entries,
     /// Some string trigger needs the folded leaf.
     needs_folded: bool,
 }
@@ -280,7 +286,7 @@ impl FieldIndex {
     /// Visits every list of conjunction ids this index holds (to replace long ones by
     /// decision trees, see `split.rs`). Call after [`Self::finish`], before
     /// [`Self::seal`].
-    pub(crate) fn for_each_list_mut(&mut self, visit: &mut impl FnMut(&mut Vec<Entry>)) {
+    pub(crate) fn for_each_list_mut(&mut self, visit: &mut impl FnMut(&mut Entries)) {
         self.exact_str.values_mut().for_each(&mut *visit);
         self.exact_num.values_mut().for_each(&mut *visit);
         self.equals_folded.values_mut().for_each(&mut *visit);
@@ -317,8 +323,8 @@ impl FieldIndex {
 /// from `.5` up) is filed under its network; verification applies the exact range.
 #[derive(Debug, Default)]
 struct CidrIndex {
-    v4: Vec<(u8, FxHashMap<u32, Vec<Entry>>)>,
-    v6: Vec<(u8, FxHashMap<u128, Vec<Entry>>)>,
+    v4: Vec<(u8, FxHashMap<u32, Entries>)>,
+    v6: Vec<(u8, FxHashMap<u128, Entries>)>,
 }
 
 fn mask_v4(prefix_len: u8) -> u32 {
@@ -334,9 +340,9 @@ fn mask_v6(prefix_len: u8) -> u128 {
 }
 
 fn networks_of<K>(
-    lengths: &mut Vec<(u8, FxHashMap<K, Vec<Entry>>)>,
+    lengths: &mut Vec<(u8, FxHashMap<K, Entries>)>,
     len: u8,
-) -> &mut FxHashMap<K, Vec<Entry>> {
+) -> &mut FxHashMap<K, Entries> {
     let pos = match lengths.iter().position(|(l, _)| *l == len) {
         Some(pos) => pos,
         None => {
@@ -390,7 +396,7 @@ impl CidrIndex {
     }
 }
 
-fn push_unique(ids: &mut Vec<Entry>, id: Entry) {
+fn push_unique(ids: &mut Entries, id: Entry) {
     if ids.last().map(|last| last.target) != Some(id.target) {
         ids.push(id);
     }
@@ -421,7 +427,7 @@ struct ByteTrie {
 struct ByteNode {
     /// Sorted by byte.
     children: Vec<(u8, u32)>,
-    ids: Vec<Entry>,
+    ids: Entries,
 }
 
 /// Ranges (start, len) into a sealed trie's arrays.
@@ -463,7 +469,7 @@ impl ByteTrie {
     }
 
     /// The entry lists of the trie being built (to be split before sealing).
-    fn lists_mut(&mut self) -> impl Iterator<Item = &mut Vec<Entry>> {
+    fn lists_mut(&mut self) -> impl Iterator<Item = &mut Entries> {
         self.building.iter_mut().map(|node| &mut node.ids)
     }
 
@@ -547,7 +553,7 @@ struct IntervalIndex {
     /// Sorted, distinct bound values.
     points: Vec<f64>,
     /// Segment tree nodes over `slots` elementary slots (see [`Self::slot_of`]).
-    tree: Vec<Vec<Entry>>,
+    tree: Vec<Entries>,
     slots: usize,
 }
 
@@ -573,7 +579,7 @@ impl IntervalIndex {
         points.dedup();
         self.points = points;
         self.slots = 2 * self.points.len() + 1;
-        self.tree = vec![Vec::new(); 4 * self.slots];
+        self.tree = vec![Entries::new(); 4 * self.slots];
         let pending = std::mem::take(&mut self.pending);
         for (lower, upper, id) in pending {
             // A bound is always one of `points`, so its slot is odd (>= 1).

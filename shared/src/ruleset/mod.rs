@@ -51,7 +51,7 @@ pub use builder::RuleSetBuilder;
 pub use error::{EventError, RuleSetError, RuleSetErrorKind};
 
 use flatten::EventLeaves;
-use index::{Entry, FieldIndex, FoldBuffers};
+use index::{Entries, Entry, FieldIndex, FoldBuffers};
 use path_trie::PathTrie;
 use program::{Memo, Programs, Verdict};
 use split::{SplitNode, SPLIT};
@@ -76,7 +76,7 @@ pub struct RuleSet {
     /// Every check program (`program.rs`).
     programs: Programs,
     /// Conjunctions with no anchorable condition (e.g. only `{"exists": false}`, or none).
-    always: Vec<Entry>,
+    always: Entries,
     /// Decision-tree nodes that index entries with the [`SPLIT`] bit refer to.
     splits: Vec<SplitNode>,
 }

@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 use serde_json::Value;
 
 use super::flatten::EventLeaves;
-use super::index::{fold_case, fold_case_into, number_key, Entry, FoldBuffers};
+use super::index::{fold_case, fold_case_into, number_key, Entries, Entry, FoldBuffers};
 use super::path_trie::NodeId;
 use super::program::ProgramBuilder;
 use super::symbols::Symbols;
@@ -41,15 +41,15 @@ const MAX_UNSPLIT: usize = 1;
 pub(crate) struct SplitNode {
     field: NodeId,
     /// Keyed by the string's symbol at `field`.
-    strings: FxHashMap<u32, Vec<Entry>>,
-    numbers: FxHashMap<u64, Vec<Entry>>,
-    trues: Vec<Entry>,
-    falses: Vec<Entry>,
-    nulls: Vec<Entry>,
+    strings: FxHashMap<u32, Entries>,
+    numbers: FxHashMap<u64, Entries>,
+    trues: Entries,
+    falses: Entries,
+    nulls: Entries,
     /// Keyed by [`fold_case`] (equals-ignore-case conditions).
-    folded: FxHashMap<Box<str>, Vec<Entry>>,
+    folded: FxHashMap<Box<str>, Entries>,
     /// Conjunctions with no exact-valued condition on `field`.
-    rest: Vec<Entry>,
+    rest: Entries,
 }
 
 impl SplitNode {
@@ -157,7 +157,7 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
     }
 
     /// Replaces a long list of conjunction entries by the entries of its decision tree.
-    pub(crate) fn split_list(&mut self, list: &mut Vec<Entry>) {
+    pub(crate) fn split_list(&mut self, list: &mut Entries) {
         if list.len() > MAX_UNSPLIT {
             let items: Vec<Item> = list
                 .iter()
@@ -182,7 +182,7 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
             .find_map(|(i, c)| required_values(c).map(|keys| (i, keys)))
     }
 
-    fn entries(&mut self, items: &[Item]) -> Vec<Entry> {
+    fn entries(&mut self, items: &[Item]) -> Entries {
         items
             .iter()
             .map(|&(conj, rule, proven)| Entry {
@@ -196,7 +196,7 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
     /// The entries for `items`: the items themselves, or one node splitting them on the
     /// field that leaves the fewest candidates in the worst case (remainder plus the
     /// biggest group), if that is fewer than all. `used`: fields split on above.
-    fn build(&mut self, items: &[Item], used: &mut Vec<NodeId>) -> Vec<Entry> {
+    fn build(&mut self, items: &[Item], used: &mut Vec<NodeId>) -> Entries {
         if items.len() <= MAX_UNSPLIT {
             return self.entries(items);
         }
@@ -274,7 +274,7 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
         used.pop();
         let id = self.nodes.len() as u32;
         self.nodes.push(node);
-        vec![Entry {
+        smallvec::smallvec![Entry {
             target: SPLIT | id,
             rule: 0,
             program: 0,
