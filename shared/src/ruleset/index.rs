@@ -39,6 +39,13 @@ pub(crate) type Entries = SmallVec<[Entry; 1]>;
 /// the pattern evaluator considers equal ignoring case under the same key.
 pub(crate) fn fold_case_into(text: &str, out: &mut String) {
     out.clear();
+    if text.is_ascii() {
+        // The common case, byte by byte: an ASCII character lowercases to one ASCII
+        // character, the same one `char::to_lowercase` gives.
+        out.push_str(text);
+        out.make_ascii_lowercase();
+        return;
+    }
     for c in text.chars() {
         out.extend(c.to_lowercase());
     }
@@ -55,6 +62,10 @@ pub(crate) fn fold_case(text: &str) -> String {
 /// becomes a prefix of it.
 pub(crate) fn fold_case_reversed_into(text: &str, out: &mut String) {
     out.clear();
+    if text.is_ascii() {
+        out.extend(text.bytes().rev().map(|b| char::from(b.to_ascii_lowercase())));
+        return;
+    }
     for c in text.chars().rev() {
         out.extend(c.to_lowercase());
     }
@@ -768,6 +779,20 @@ mod tests {
                 }
             }
             proptest::prop_assert_eq!(trie_hits(&trie, &text), expected);
+        }
+
+        /// The ASCII shortcut folds exactly as `char::to_lowercase` does, forwards and
+        /// reversed (texts mix ASCII with letters whose lowercase is longer or
+        /// different: `İ`, `Σ`, `K` (Kelvin)).
+        #[test]
+        fn folding_agrees_with_char_to_lowercase(text in "[a-zA-Z0-9 ._İΣ\u{212A}é]{0,12}") {
+            let mut out = String::new();
+            fold_case_into(&text, &mut out);
+            let expected: String = text.chars().flat_map(char::to_lowercase).collect();
+            proptest::prop_assert_eq!(&out, &expected);
+            fold_case_reversed_into(&text, &mut out);
+            let expected: String = text.chars().rev().flat_map(char::to_lowercase).collect();
+            proptest::prop_assert_eq!(&out, &expected);
         }
     }
 
