@@ -13,6 +13,7 @@ use rustc_hash::FxHashMap;
 use serde_json::Value;
 use smallvec::SmallVec;
 
+use super::exact::{ExactKey, ExactKeys};
 use super::flatten::Leaf;
 use super::path_trie::NodeId;
 use super::symbols::Symbols;
@@ -63,7 +64,11 @@ pub(crate) fn fold_case(text: &str) -> String {
 pub(crate) fn fold_case_reversed_into(text: &str, out: &mut String) {
     out.clear();
     if text.is_ascii() {
-        out.extend(text.bytes().rev().map(|b| char::from(b.to_ascii_lowercase())));
+        out.extend(
+            text.bytes()
+                .rev()
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
         return;
     }
     for c in text.chars().rev() {
@@ -166,13 +171,8 @@ fn cidr_weight(prefix_len: u8, max_len: u8) -> u64 {
 /// All triggers of one field.
 #[derive(Debug, Default)]
 pub(crate) struct FieldIndex {
-    /// Keyed by the string's symbol at this field.
-    exact_str: FxHashMap<u32, Entries>,
-    exact_num: FxHashMap<u64, Entries>,
-    exact_true: Entries,
-    exact_false: Entries,
-    exact_null: Entries,
-    equals_folded: FxHashMap<Box<str>, Entries>,
+    /// Exact values, and equals-ignore-case (keyed by the folded text).
+    exact: ExactKeys,
     prefix: ByteTrie,
     suffix: ByteTrie,
     prefix_folded: ByteTrie,
@@ -201,12 +201,11 @@ impl FieldIndex {
             Trigger::Str(s) => {
                 let symbol = symbols.get(field, s);
                 debug_assert_ne!(symbol, super::symbols::NO_SYMBOL, "{s:?} not interned");
-                push_unique(self.exact_str.entry(symbol).or_default(), conj)
+                push_unique(self.exact.list_mut(ExactKey::Symbol(symbol)), conj)
             }
-            Trigger::Num(bits) => push_unique(self.exact_num.entry(*bits).or_default(), conj),
-            Trigger::Bool(true) => push_unique(&mut self.exact_true, conj),
-            Trigger::Bool(false) => push_unique(&mut self.exact_false, conj),
-            Trigger::Null => push_unique(&mut self.exact_null, conj),
+            Trigger::Num(bits) => push_unique(self.exact.list_mut(ExactKey::Number(*bits)), conj),
+            Trigger::Bool(b) => push_unique(self.exact.list_mut(ExactKey::Bool(*b)), conj),
+            Trigger::Null => push_unique(self.exact.list_mut(ExactKey::Null), conj),
             Trigger::Prefix(p) => self.prefix.insert(p.bytes(), conj),
             Trigger::Suffix(s) => self.suffix.insert(s.bytes().rev(), conj),
             Trigger::PrefixFolded(p) => {
@@ -220,7 +219,7 @@ impl FieldIndex {
             Trigger::EqualsFolded(s) => {
                 self.needs_folded = true;
                 push_unique(
-                    self.equals_folded.entry(s.as_str().into()).or_default(),
+                    self.exact.list_mut(ExactKey::Folded(s.as_str().into())),
                     conj,
                 );
             }
@@ -257,39 +256,36 @@ impl FieldIndex {
         buffers: &mut FoldBuffers,
         found: &mut impl FnMut(Entry),
     ) {
+        let FoldBuffers {
+            folded,
+            folded_reversed,
+        } = buffers;
         match &leaf.value {
             Value::String(s) => {
-                if let Some(ids) = self.exact_str.get(&leaf.symbol) {
-                    ids.iter().for_each(|&id| found(id));
-                }
+                let folded = self.needs_folded.then(|| {
+                    fold_case_into(s, folded);
+                    folded.as_str()
+                });
+                self.exact.for_each_match(leaf, folded, found);
                 self.prefix.for_each_match(s.bytes(), found);
                 self.suffix.for_each_match(s.bytes().rev(), found);
                 self.cidrs.for_each_containing(s, found);
-                if self.needs_folded {
-                    let folded = &mut buffers.folded;
-                    fold_case_into(s, folded);
-                    if let Some(ids) = self.equals_folded.get(folded.as_str()) {
-                        ids.iter().for_each(|&id| found(id));
-                    }
+                if let Some(folded) = folded {
                     self.prefix_folded.for_each_match(folded.bytes(), found);
                     if !self.suffix_folded.is_empty() {
-                        let reversed = &mut buffers.folded_reversed;
-                        fold_case_reversed_into(s, reversed);
-                        self.suffix_folded.for_each_match(reversed.bytes(), found);
+                        fold_case_reversed_into(s, folded_reversed);
+                        self.suffix_folded
+                            .for_each_match(folded_reversed.bytes(), found);
                     }
                 }
             }
             Value::Number(n) => {
+                self.exact.for_each_match(leaf, None, found);
                 if let Some(value) = n.as_f64() {
-                    if let Some(ids) = self.exact_num.get(&number_key(value)) {
-                        ids.iter().for_each(|&id| found(id));
-                    }
                     self.ranges.for_each_containing(value, found);
                 }
             }
-            Value::Bool(true) => self.exact_true.iter().for_each(|&id| found(id)),
-            Value::Bool(false) => self.exact_false.iter().for_each(|&id| found(id)),
-            Value::Null => self.exact_null.iter().for_each(|&id| found(id)),
+            Value::Bool(_) | Value::Null => self.exact.for_each_match(leaf, None, found),
             Value::Array(_) | Value::Object(_) => {}
         }
     }
@@ -298,18 +294,9 @@ impl FieldIndex {
     /// decision trees, see `split.rs`). Call after [`Self::finish`], before
     /// [`Self::seal`].
     pub(crate) fn for_each_list_mut(&mut self, visit: &mut impl FnMut(&mut Entries)) {
-        self.exact_str.values_mut().for_each(&mut *visit);
-        self.exact_num.values_mut().for_each(&mut *visit);
-        self.equals_folded.values_mut().for_each(&mut *visit);
-        for list in [
-            &mut self.exact_true,
-            &mut self.exact_false,
-            &mut self.exact_null,
-            &mut self.presence,
-            &mut self.capture,
-        ] {
-            visit(list);
-        }
+        self.exact.lists_mut().for_each(&mut *visit);
+        visit(&mut self.presence);
+        visit(&mut self.capture);
         for trie in [
             &mut self.prefix,
             &mut self.suffix,

@@ -13,6 +13,7 @@
 //!   up once.
 //! - `index`: per-field value indexes from a leaf to candidate conjunctions.
 //! - `split`: decision trees replacing long index lists, keyed by exact values.
+//! - `exact`: entry lists by exact leaf value, for both of those.
 //! - `program`: per candidate, a compact check of the conditions its way in did not
 //!   prove.
 //! - `verify`: the per-condition test, and the exact check of array-element
@@ -31,6 +32,7 @@
 
 mod builder;
 mod error;
+mod exact;
 mod flatten;
 mod index;
 mod path_trie;

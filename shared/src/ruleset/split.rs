@@ -16,11 +16,12 @@
 use rustc_hash::FxHashMap;
 use serde_json::Value;
 
+use super::exact::{ExactKey, ExactKeys};
 use super::flatten::EventLeaves;
 use super::index::{fold_case, fold_case_into, number_key, Entries, Entry, FoldBuffers};
 use super::path_trie::NodeId;
 use super::program::ProgramBuilder;
-use super::symbols::Symbols;
+use super::symbols::{Symbols, NO_SYMBOL};
 use super::verify::CompiledCondition;
 use super::CompiledConjunction;
 use crate::pattern::{Literal, Matcher};
@@ -40,14 +41,8 @@ const MAX_UNSPLIT: usize = 1;
 #[derive(Debug, Default)]
 pub(crate) struct SplitNode {
     field: NodeId,
-    /// Keyed by the string's symbol at `field`.
-    strings: FxHashMap<u32, Entries>,
-    numbers: FxHashMap<u64, Entries>,
-    trues: Entries,
-    falses: Entries,
-    nulls: Entries,
-    /// Keyed by [`fold_case`] (equals-ignore-case conditions).
-    folded: FxHashMap<Box<str>, Entries>,
+    /// The groups, by the value their conjunctions require at `field`.
+    groups: ExactKeys,
     /// Conjunctions with no exact-valued condition on `field`.
     rest: Entries,
 }
@@ -65,45 +60,26 @@ impl SplitNode {
         found: &mut impl FnMut(Entry, bool),
     ) {
         self.rest.iter().for_each(|&e| found(e, clean));
+        let needs_folded = self.groups.needs_folded();
         for (_, leaf) in event.leaves_at(self.field) {
             let clean = clean && !leaf.in_array();
-            let entries = match &leaf.value {
-                Value::String(s) => {
-                    if !self.folded.is_empty() {
-                        fold_case_into(s, &mut buffers.folded);
-                        if let Some(entries) = self.folded.get(buffers.folded.as_str()) {
-                            entries.iter().for_each(|&e| found(e, clean));
-                        }
-                    }
-                    self.strings.get(&leaf.symbol)
+            let folded = match &leaf.value {
+                Value::String(s) if needs_folded => {
+                    fold_case_into(s, &mut buffers.folded);
+                    Some(buffers.folded.as_str())
                 }
-                Value::Number(n) => n.as_f64().and_then(|v| self.numbers.get(&number_key(v))),
-                Value::Bool(true) => Some(&self.trues),
-                Value::Bool(false) => Some(&self.falses),
-                Value::Null => Some(&self.nulls),
-                Value::Array(_) | Value::Object(_) => None,
+                _ => None,
             };
-            if let Some(entries) = entries {
-                entries.iter().for_each(|&e| found(e, clean));
-            }
+            self.groups
+                .for_each_match(leaf, folded, &mut |e| found(e, clean));
         }
     }
-}
-
-/// A value a condition requires at its field.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Str(String),
-    Num(u64),
-    Bool(bool),
-    Null,
-    Folded(String),
 }
 
 /// The values one of which a leaf at the condition's field must have for the condition
 /// to hold, or `None` when it can hold otherwise (another operator, `exists`, `array`).
 /// A leaf with one of them satisfies the condition, so the group it selects proves it.
-fn required_values(condition: &CompiledCondition) -> Option<Vec<Key>> {
+fn required_values(condition: &CompiledCondition, symbols: &Symbols) -> Option<Vec<ExactKey>> {
     if condition.any_leaf
         || condition.absent
         || !condition.arrays.is_empty()
@@ -114,11 +90,16 @@ fn required_values(condition: &CompiledCondition) -> Option<Vec<Key>> {
     let mut keys = Vec::with_capacity(condition.scalar.len());
     for matcher in &condition.scalar {
         let key = match matcher {
-            Matcher::Exact(Literal::String(s)) => Key::Str(s.clone()),
-            Matcher::Exact(Literal::Number(n)) => Key::Num(number_key(*n)),
-            Matcher::Exact(Literal::Bool(b)) => Key::Bool(*b),
-            Matcher::Exact(Literal::Null) => Key::Null,
-            Matcher::EqualsIgnoreCase(s) => Key::Folded(fold_case(s)),
+            // Every exact string of a condition has its symbol (`strings_to_intern`).
+            Matcher::Exact(Literal::String(s)) => {
+                let symbol = symbols.get(condition.field, s);
+                debug_assert_ne!(symbol, NO_SYMBOL, "{s:?} not interned");
+                ExactKey::Symbol(symbol)
+            }
+            Matcher::Exact(Literal::Number(n)) => ExactKey::Number(number_key(*n)),
+            Matcher::Exact(Literal::Bool(b)) => ExactKey::Bool(*b),
+            Matcher::Exact(Literal::Null) => ExactKey::Null,
+            Matcher::EqualsIgnoreCase(s) => ExactKey::Folded(fold_case(s).into()),
             _ => return None,
         };
         if !keys.contains(&key) {
@@ -174,12 +155,12 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
 
     /// The first condition of the item at `field` that is not proven yet and requires
     /// values there: its position in the conjunction, and the values.
-    fn keys_at(&self, (conj, _, proven): Item, field: NodeId) -> Option<(usize, Vec<Key>)> {
+    fn keys_at(&self, (conj, _, proven): Item, field: NodeId) -> Option<(usize, Vec<ExactKey>)> {
         self.conditions_of(conj)
             .iter()
             .enumerate()
             .filter(|(i, c)| c.field == field && proven & (1u64 << i) == 0)
-            .find_map(|(i, c)| required_values(c).map(|keys| (i, keys)))
+            .find_map(|(i, c)| required_values(c, self.symbols).map(|keys| (i, keys)))
     }
 
     fn entries(&mut self, items: &[Item]) -> Entries {
@@ -201,7 +182,8 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
             return self.entries(items);
         }
         // Per field: how many items have values there, and per value how many.
-        let mut stats: FxHashMap<NodeId, (usize, FxHashMap<Key, usize>)> = FxHashMap::default();
+        let mut stats: FxHashMap<NodeId, (usize, FxHashMap<ExactKey, usize>)> =
+            FxHashMap::default();
         for &item in items {
             let mut seen: Vec<NodeId> = Vec::new();
             for condition in self.conditions_of(item.0) {
@@ -233,7 +215,7 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
             return self.entries(items);
         }
 
-        let mut groups: FxHashMap<Key, Vec<Item>> = FxHashMap::default();
+        let mut groups: FxHashMap<ExactKey, Vec<Item>> = FxHashMap::default();
         let mut rest = Vec::new();
         for &item in items {
             match self.keys_at(item, field) {
@@ -255,21 +237,7 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
         };
         for (key, group) in groups {
             let entries = self.build(&group, used);
-            match key {
-                Key::Str(s) => {
-                    let symbol = self.symbols.get(field, &s);
-                    node.strings.insert(symbol, entries);
-                }
-                Key::Num(bits) => {
-                    node.numbers.insert(bits, entries);
-                }
-                Key::Bool(true) => node.trues = entries,
-                Key::Bool(false) => node.falses = entries,
-                Key::Null => node.nulls = entries,
-                Key::Folded(s) => {
-                    node.folded.insert(s.into(), entries);
-                }
-            }
+            *node.groups.list_mut(key) = entries;
         }
         used.pop();
         let id = self.nodes.len() as u32;
