@@ -12,6 +12,10 @@
 //! - `auditbridge/{10,1000,10000}` and `quamina/{..}`: the same portable rules (only
 //!   operators both engines accept) over the same events.
 //! - `auditbridge_mixed/{..}`: auditbridge on rules of every operator it accepts.
+//! - `auditbridge_idle/10000`: the 10 mixed rules plus 9,990 rules of tenants absent
+//!   from the corpus. It matches exactly what `auditbridge_mixed/10` matches, so the
+//!   difference is what holding rules costs, apart from matching them (a diagnostic;
+//!   the goals are measured on the sets above).
 //! - `compile/{1000,10000}`: parse and compile the mixed rules into a `RuleSet`.
 //!
 //! Before anything is timed, both engines must report the same rule set for every event
@@ -39,6 +43,8 @@ use corpus::rules::Rule;
 use corpus::world::World;
 
 const RULE_COUNTS: [usize; 3] = [10, 1_000, 10_000];
+/// Size of the idle-tenants set (`auditbridge_idle`).
+const IDLE_COUNT: usize = 10_000;
 const COMPILE_COUNTS: [usize; 2] = [1_000, 10_000];
 const DEFAULT_EVENTS: usize = 50_000;
 const WORLD_SEED: u64 = 0x00A0_D17B;
@@ -101,6 +107,20 @@ fn run() -> Result<(), Failure> {
         })?;
         mixed.push((count, rules, ruleset));
     }
+    let idle_rules = corpus::rules::idle_tenants(&world, IDLE_COUNT, RULE_COUNTS[0], MIXED_SEED);
+    let idle = compile(&idle_rules)?;
+    check_against_reference(&idle, &idle_rules, &events)?;
+    report_match_rates(
+        "auditbridge_idle",
+        IDLE_COUNT,
+        &idle_rules,
+        &events,
+        |event| {
+            idle.matches_json(event)
+                .map(|ids| ids.into_iter().map(|id| id.0).collect())
+                .map_err(|error| error.to_string())
+        },
+    )?;
 
     let output = criterion_output_directory();
     let mut criterion = Criterion::default()
@@ -171,6 +191,21 @@ fn run() -> Result<(), Failure> {
                 b.iter(|| black_box(ruleset.matches_json(black_box(&events[next.step()]))))
             });
         }
+        group.finish();
+        snapshot(&output, &ran.borrow(), &mut measured, started);
+    }
+    {
+        let mut group = criterion.benchmark_group("auditbridge_idle");
+        group.throughput(Throughput::Elements(1));
+        mark(format!("auditbridge_idle/{IDLE_COUNT}"));
+        group.bench_with_input(
+            BenchmarkId::from_parameter(IDLE_COUNT),
+            &idle,
+            |b, ruleset| {
+                let mut next = Cycle::new(events.len());
+                b.iter(|| black_box(ruleset.matches_json(black_box(&events[next.step()]))))
+            },
+        );
         group.finish();
         snapshot(&output, &ran.borrow(), &mut measured, started);
     }
@@ -629,6 +664,9 @@ fn summarize(measured: &[(String, f64)], event_count: usize) {
     }
     if let Some(r) = ratio("auditbridge_mixed/10000", "auditbridge_mixed/10") {
         println!("        auditbridge_mixed/10000 costs {r:.2}x auditbridge_mixed/10 per event");
+    }
+    if let Some(r) = ratio("auditbridge_idle/10000", "auditbridge_mixed/10") {
+        println!("        (diagnostic) auditbridge_idle/10000, the same matches as auditbridge_mixed/10, costs {r:.2}x it per event");
     }
     if let Some(ns) = estimate("compile/10000") {
         println!(

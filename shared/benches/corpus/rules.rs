@@ -48,6 +48,31 @@ pub fn mixed(world: &World, count: usize, seed: u64) -> Vec<Rule> {
         .collect()
 }
 
+/// Rules that can never fire on this corpus: [`mixed`]'s first `live` rules, then
+/// rules of every operator each scoped to a tenant whose traffic the corpus does not
+/// carry. The set matches exactly what those `live` rules match, whatever `count` is,
+/// so it measures what holding rules costs apart from what matching them costs.
+pub fn idle_tenants(world: &World, count: usize, live: usize, seed: u64) -> Vec<Rule> {
+    let mut rules = mixed(world, live.min(count), seed);
+    let mut rng = Rng::new(seed ^ 0x1D1E_7E4A);
+    while rules.len() < count {
+        let Draft {
+            template,
+            mut pattern,
+        } = if rng.chance(0.25) {
+            extended_rule(world, &mut rng)
+        } else {
+            portable_rule(world, &mut rng)
+        };
+        set_account(&mut pattern, foreign_account_id(&mut rng));
+        rules.push(Rule {
+            template,
+            pattern: pattern.to_string(),
+        });
+    }
+    rules
+}
+
 /// A rule before tenant scoping.
 struct Draft {
     template: &'static str,
@@ -60,9 +85,12 @@ fn rule(template: &'static str, pattern: Value) -> Draft {
 
 /// The first rules are the organization's own, written against all its traffic.
 const ORGANIZATION_RULES: usize = 50;
-/// Share of the later rules written by one tenant for its own account. A large rule set
-/// is mostly many tenants' small ones, so matches per event grow far slower than the
-/// rule count. (Sets of different sizes are prefixes of one sequence.)
+/// Share of the later rules written by one tenant for its own account; most such
+/// tenants have no traffic in the corpus ([`account_id`]). This lowers the share of
+/// rules that fire but not how that count grows: rules are drawn alike, so matches per
+/// event grow in proportion to the rule count (about 0.1, 3 and 21 with 10, 1,000 and
+/// 10,000 mixed rules; [`idle_tenants`] holds them constant instead). Sets of
+/// different sizes are prefixes of one sequence.
 const TENANT_SCOPED: f64 = 0.85;
 
 fn scoped(draft: Draft, index: usize, world: &World, rng: &mut Rng) -> Rule {
@@ -72,19 +100,25 @@ fn scoped(draft: Draft, index: usize, world: &World, rng: &mut Rng) -> Rule {
     } = draft;
     let has_account = pattern.pointer("/data/userIdentity/accountId").is_some();
     if index >= ORGANIZATION_RULES && !has_account && rng.chance(TENANT_SCOPED) {
-        if let Some(root) = pattern.as_object_mut() {
-            let data = root.entry("data").or_insert_with(|| json!({}));
-            if let Some(data) = data.as_object_mut() {
-                let identity = data.entry("userIdentity").or_insert_with(|| json!({}));
-                if let Some(identity) = identity.as_object_mut() {
-                    identity.insert("accountId".into(), json!([account_id(world, rng)]));
-                }
-            }
-        }
+        set_account(&mut pattern, account_id(world, rng));
     }
     Rule {
         template,
         pattern: pattern.to_string(),
+    }
+}
+
+/// Requires `data.userIdentity.accountId` to be `id` (replacing any such condition at
+/// the top of the pattern; an `$or` branch naming another account then cannot match).
+fn set_account(pattern: &mut Value, id: String) {
+    if let Some(root) = pattern.as_object_mut() {
+        let data = root.entry("data").or_insert_with(|| json!({}));
+        if let Some(data) = data.as_object_mut() {
+            let identity = data.entry("userIdentity").or_insert_with(|| json!({}));
+            if let Some(identity) = identity.as_object_mut() {
+                identity.insert("accountId".into(), json!([id]));
+            }
+        }
     }
 }
 
@@ -130,8 +164,14 @@ fn account_id(world: &World, rng: &mut Rng) -> String {
     if rng.chance(0.2) {
         account(world, rng).uin.to_string()
     } else {
-        (100_030_000_000 + rng.between(0, 4_000) * 7_919).to_string()
+        foreign_account_id(rng)
     }
+}
+
+/// One of 4,000 tenants with no traffic in the corpus (the corpus's own accounts are
+/// numbered below 100,030,000,000).
+fn foreign_account_id(rng: &mut Rng) -> String {
+    (100_030_000_000 + rng.between(0, 4_000) * 7_919).to_string()
 }
 
 fn user_name(world: &World, rng: &mut Rng) -> String {
