@@ -103,14 +103,12 @@ pub fn sample_event(line: u32) -> String {
     format!("5a1d0c00-0000-4000-8000-{line:012}")
 }
 
-/// What `samples/README.md` says the example rules match in the sample history: (line,
-/// rule), in file order.
-pub const SAMPLE_MATCHES: [(u32, &str); 7] = [
-    (1, "sg-opened-to-world"),
-    (3, "cam-policy-attached-to-user"),
-    (5, "instance-or-database-deleted"),
-    (7, "instance-or-database-deleted"),
-    (8, "kms-key-disabled-or-deleted"),
-    (9, "audit-trail-stopped"),
-    (13, "audit-trail-stopped"),
-];
+/// What the example rules match in the sample history, (line, rule) in file order:
+/// `samples/expected-matches.json` (shared with the evaluate function's tests).
+pub fn sample_matches() -> Vec<(u32, String)> {
+    let path = repo_file("samples/expected-matches.json");
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let file: serde_json::Value = serde_json::from_str(&text).expect("expected-matches.json");
+    serde_json::from_value(file["matches"].clone()).expect("matches: [[line, rule], ...]")
+}

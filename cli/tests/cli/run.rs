@@ -6,25 +6,25 @@ const RULES: &str = "rules/security.json";
 const SAMPLES: &str = "samples/audit-history.jsonl";
 
 /// Every sample match, each rule delivering to its `page` and `timeline` targets.
-fn expected_deliveries() -> Vec<(String, &'static str, &'static str)> {
-    SAMPLE_MATCHES
+fn expected_deliveries() -> Vec<(String, String, &'static str)> {
+    sample_matches()
         .into_iter()
         .flat_map(|(line, rule)| {
             [
-                (sample_event(line), rule, "page"),
+                (sample_event(line), rule.clone(), "page"),
                 (sample_event(line), rule, "timeline"),
             ]
         })
         .collect()
 }
 
-fn deliveries(lines: &[Value]) -> Vec<(String, &str, &str)> {
+fn deliveries(lines: &[Value]) -> Vec<(String, String, &str)> {
     lines
         .iter()
         .map(|line| {
             (
                 line["event"].as_str().expect("event").to_string(),
-                line["rule"].as_str().expect("rule"),
+                line["rule"].as_str().expect("rule").to_string(),
                 line["target"].as_str().expect("target"),
             )
         })

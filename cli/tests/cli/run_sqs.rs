@@ -63,9 +63,9 @@ fn every_delivery_arrives_in_its_queue() {
         stderr(&output)
     );
 
-    let expected: Vec<(String, String)> = SAMPLE_MATCHES
+    let expected: Vec<(String, String)> = sample_matches()
         .into_iter()
-        .map(|(line, rule)| (sample_event(line), rule.to_string()))
+        .map(|(line, rule)| (sample_event(line), rule))
         .collect();
 
     let pages = runtime.block_on(sqs.receive_all(&alerts));

@@ -46,17 +46,18 @@ pub fn envelope_json(envelope: &Envelope) -> String {
     serde_json::to_string(envelope).expect("an envelope serializes")
 }
 
-/// Which rule each history line must match (`samples/README.md`); lines not listed match
+/// Which rule each history line must match, (line, rule) in file order:
+/// `samples/expected-matches.json` (shared with the CLI's tests). Lines not listed match
 /// nothing (line 11, a read, is skipped by normalize).
-pub const HISTORY_MATCHES: [(usize, &str); 7] = [
-    (1, "sg-opened-to-world"),
-    (3, "cam-policy-attached-to-user"),
-    (5, "instance-or-database-deleted"),
-    (7, "instance-or-database-deleted"),
-    (8, "kms-key-disabled-or-deleted"),
-    (9, "audit-trail-stopped"),
-    (13, "audit-trail-stopped"),
-];
+pub fn history_matches() -> Vec<(usize, String)> {
+    let path = format!(
+        "{}/../../samples/expected-matches.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"));
+    let file: Value = serde_json::from_str(&text).expect("expected-matches.json");
+    serde_json::from_value(file["matches"].clone()).expect("matches: [[line, rule], ...]")
+}
 
 /// The target queues of the example rules: standard alerts, FIFO timeline.
 #[derive(Debug, Clone)]
@@ -228,7 +229,7 @@ fn by_event_and_rule(
 
 /// Asserts the alerts queue received exactly one `page` message per expected
 /// (envelope, rule), transformed as configured, and nothing else.
-pub fn assert_alerts(received: Vec<ReceivedMessage>, expected: &[(Envelope, &str)]) {
+pub fn assert_alerts(received: Vec<ReceivedMessage>, expected: &[(Envelope, String)]) {
     let received = by_event_and_rule("alerts", received);
     let want: Vec<(String, String)> = expected
         .iter()
@@ -262,7 +263,7 @@ pub fn assert_alerts(received: Vec<ReceivedMessage>, expected: &[(Envelope, &str
 /// Asserts the FIFO timeline queue received exactly one message per expected
 /// (envelope, rule): the envelope as normalize wrote it, grouped by subject,
 /// deduplicated by the idempotency key.
-pub fn assert_timeline(received: Vec<ReceivedMessage>, expected: &[(Envelope, &str)]) {
+pub fn assert_timeline(received: Vec<ReceivedMessage>, expected: &[(Envelope, String)]) {
     let received = by_event_and_rule("timeline", received);
     let mut want: Vec<(String, String)> = expected
         .iter()
@@ -288,10 +289,10 @@ pub fn assert_timeline(received: Vec<ReceivedMessage>, expected: &[(Envelope, &s
 }
 
 /// (envelope, rule) for every expected match of the given history lines.
-pub fn expected_matches(lines: &[usize]) -> Vec<(Envelope, &'static str)> {
-    HISTORY_MATCHES
-        .iter()
+pub fn expected_matches(lines: &[usize]) -> Vec<(Envelope, String)> {
+    history_matches()
+        .into_iter()
         .filter(|(line, _)| lines.contains(line))
-        .map(|(line, rule)| (history_envelope(*line), *rule))
+        .map(|(line, rule)| (history_envelope(line), rule))
         .collect()
 }
