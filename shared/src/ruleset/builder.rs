@@ -264,14 +264,14 @@ fn condition_triggers(condition: &Condition) -> Option<Vec<(Trigger, bool)>> {
                 [only] => Trigger::Str(only.clone()),
                 [first, .., _] if !first.is_empty() => Trigger::Prefix(first.clone()),
                 [_, .., last] if !last.is_empty() => Trigger::Suffix(last.clone()),
-                _ => Trigger::Presence,
+                // `*a*b*`: a match contains every middle segment.
+                [_, middle @ .., _] => infix_trigger(middle),
             },
             Matcher::Numeric(range) => Trigger::range(range),
             Matcher::ArrayElement(_) => Trigger::Capture,
             Matcher::Cidr(net) => Trigger::Cidr(*net),
-            Matcher::Exists(true) | Matcher::AnythingBut(_) | Matcher::Contain(_) => {
-                Trigger::Presence
-            }
+            Matcher::Contain(needles) => infix_trigger(needles),
+            Matcher::Exists(true) | Matcher::AnythingBut(_) => Trigger::Presence,
         };
         let exact = trigger_is_exact(matcher);
         match triggers.iter_mut().find(|(t, _)| *t == trigger) {
@@ -280,6 +280,15 @@ fn condition_triggers(condition: &Condition) -> Option<Vec<(Trigger, bool)>> {
         }
     }
     Some(triggers)
+}
+
+/// The longest of `texts`, each of which a matching string contains, as an infix
+/// trigger; with none or only empty ones, any string matches: presence.
+fn infix_trigger(texts: &[String]) -> Trigger {
+    match texts.iter().max_by_key(|text| text.len()) {
+        Some(longest) if !longest.is_empty() => Trigger::Infix(longest.clone()),
+        _ => Trigger::Presence,
+    }
 }
 
 /// Whether the trigger [`condition_triggers`] files `matcher` under fires only for
@@ -295,11 +304,15 @@ fn trigger_is_exact(matcher: &Matcher) -> bool {
         Matcher::Wildcard(wildcard) => match wildcard.segments.as_slice() {
             [] | [_] => true,
             [first, last] => first.is_empty() != last.is_empty(),
+            // `*text*`: containing the text is all it asks.
+            [first, middle, last] => first.is_empty() && last.is_empty() && !middle.is_empty(),
             _ => false,
         },
+        // One text: containing it is all `contain` asks.
+        Matcher::Contain(needles) => matches!(needles.as_slice(), [only] if !only.is_empty()),
         // Filed under its network: exact unless the block was written with host bits.
         Matcher::Cidr(net) => net.addr() == net.network(),
-        Matcher::Exists(_) | Matcher::AnythingBut(_) | Matcher::Contain(_) => false,
+        Matcher::Exists(_) | Matcher::AnythingBut(_) => false,
         Matcher::ArrayElement(_) => false,
     }
 }

@@ -8,6 +8,7 @@
 
 use std::net::IpAddr;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use ipnet::IpNet;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
@@ -116,6 +117,8 @@ pub(crate) enum Trigger {
     PrefixFolded(String),
     /// [`fold_case_reversed`] string starts with this ([`fold_case_reversed`]) text.
     SuffixFolded(String),
+    /// The string contains this (non-empty) text.
+    Infix(String),
     EqualsFolded(String),
     /// A number in the range.
     Range(RangeBound, RangeBound),
@@ -141,6 +144,8 @@ impl Trigger {
             Trigger::Bool(_) | Trigger::Null => 4,
             Trigger::Prefix(p) | Trigger::Suffix(p) => prefix_weight(p.len()),
             Trigger::PrefixFolded(p) | Trigger::SuffixFolded(p) => prefix_weight(p.len()),
+            // A text can occur anywhere: twice as likely as the same text as a prefix.
+            Trigger::Infix(text) => 2 * prefix_weight(text.len()),
             Trigger::Range(..) => 6,
             Trigger::Cidr(net) => cidr_weight(net.prefix_len(), net.max_prefix_len()),
             Trigger::Presence | Trigger::Capture => 16,
@@ -177,6 +182,7 @@ pub(crate) struct FieldIndex {
     suffix: ByteTrie,
     prefix_folded: ByteTrie,
     suffix_folded: ByteTrie,
+    infix: InfixIndex,
     ranges: IntervalIndex,
     cidrs: CidrIndex,
     /// Conjunctions that are candidates whenever the field has any leaf.
@@ -223,6 +229,7 @@ impl FieldIndex {
                     conj,
                 );
             }
+            Trigger::Infix(text) => self.infix.insert(text, conj),
             Trigger::Range(lower, upper) => self.ranges.insert(*lower, *upper, conj),
             Trigger::Cidr(net) => self.cidrs.insert(net, conj),
             Trigger::Presence => push_unique(&mut self.presence, conj),
@@ -245,6 +252,7 @@ impl FieldIndex {
         ] {
             trie.seal();
         }
+        self.infix.seal();
     }
 
     /// Calls `found` with every conjunction whose anchor trigger fires for `leaf`
@@ -269,6 +277,7 @@ impl FieldIndex {
                 self.exact.for_each_match(leaf, folded, found);
                 self.prefix.for_each_match(s.bytes(), found);
                 self.suffix.for_each_match(s.bytes().rev(), found);
+                self.infix.for_each_contained(s, found);
                 self.cidrs.for_each_containing(s, found);
                 if let Some(folded) = folded {
                     self.prefix_folded.for_each_match(folded.bytes(), found);
@@ -305,6 +314,7 @@ impl FieldIndex {
         ] {
             trie.lists_mut().for_each(&mut *visit);
         }
+        self.infix.lists.iter_mut().for_each(&mut *visit);
         self.ranges.tree.iter_mut().for_each(&mut *visit);
         for (_, networks) in &mut self.cidrs.v4 {
             networks.values_mut().for_each(&mut *visit);
@@ -543,6 +553,70 @@ impl ByteTrie {
     }
 }
 
+/// Texts a string must contain (`contain`, wildcards `*text*`): one Aho-Corasick
+/// automaton over every text filed at the field, run once over each string leaf, so the
+/// cost is the length of the leaf plus the texts found, however many rules there are.
+#[derive(Debug, Default)]
+struct InfixIndex {
+    /// Per text (by first insertion): its entries.
+    lists: Vec<Entries>,
+    /// The texts, in the order of `lists` (kept for the fallback search).
+    texts: Vec<Box<str>>,
+    /// Text → its position, while building.
+    positions: FxHashMap<Box<str>, u32>,
+    /// Built by [`Self::seal`]; `None` if there are no texts, or if the automaton could
+    /// not be built (then every text is searched for on its own: slower, same result).
+    automaton: Option<AhoCorasick>,
+}
+
+impl InfixIndex {
+    fn insert(&mut self, text: &str, entry: Entry) {
+        let next = self.lists.len() as u32;
+        let position = *self.positions.entry(text.into()).or_insert(next);
+        if position == next {
+            self.lists.push(Entries::new());
+            self.texts.push(text.into());
+        }
+        push_unique(&mut self.lists[position as usize], entry);
+    }
+
+    fn seal(&mut self) {
+        self.positions = FxHashMap::default();
+        if !self.texts.is_empty() {
+            // Standard semantics: the only kind that reports overlapping matches.
+            self.automaton = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(self.texts.iter().map(|text| text.as_bytes()))
+                .ok();
+        }
+    }
+
+    /// Calls `found` with the entries of every text `leaf` contains, once per text.
+    #[inline]
+    fn for_each_contained(&self, leaf: &str, found: &mut impl FnMut(Entry)) {
+        if self.texts.is_empty() {
+            return;
+        }
+        let mut reported: SmallVec<[u32; 8]> = SmallVec::new();
+        let mut report = |position: u32| {
+            if !reported.contains(&position) {
+                reported.push(position);
+                self.lists[position as usize]
+                    .iter()
+                    .for_each(|&entry| found(entry));
+            }
+        };
+        match &self.automaton {
+            Some(automaton) => automaton
+                .find_overlapping_iter(leaf)
+                .for_each(|m| report(m.pattern().as_u32())),
+            None => (0..self.texts.len() as u32)
+                .filter(|&position| leaf.contains(&*self.texts[position as usize]))
+                .for_each(report),
+        }
+    }
+}
+
 /// Numeric ranges as a static segment tree over the elementary intervals between their
 /// bounds: a lookup visits one root-to-leaf path (O(log n)) plus the ranges it reports.
 #[derive(Debug, Default)]
@@ -766,6 +840,33 @@ mod tests {
                 }
             }
             proptest::prop_assert_eq!(trie_hits(&trie, &text), expected);
+        }
+
+        /// The infix index reports each entry whose text the leaf contains, once,
+        /// whether the automaton searches or (unsealed, as when it cannot be built)
+        /// each text is searched for on its own.
+        #[test]
+        fn infix_index_reports_exactly_the_texts_the_leaf_contains(
+            texts in proptest::collection::vec("[ab]{1,4}", 0..12),
+            leaf in "[abc]{0,10}",
+        ) {
+            let mut index = InfixIndex::default();
+            for (id, text) in texts.iter().enumerate() {
+                index.insert(text, e(id as u32));
+            }
+            let expected: Vec<u32> = (0..texts.len() as u32)
+                .filter(|&id| leaf.contains(texts[id as usize].as_str()))
+                .collect();
+            let hits = |index: &InfixIndex| {
+                let mut out = Vec::new();
+                index.for_each_contained(&leaf, &mut |entry| out.push(entry.target));
+                out.sort_unstable();
+                out
+            };
+            proptest::prop_assert_eq!(hits(&index), expected.clone(), "each text searched alone");
+            index.seal();
+            proptest::prop_assert_eq!(index.automaton.is_some(), !texts.is_empty());
+            proptest::prop_assert_eq!(hits(&index), expected, "automaton");
         }
 
         /// The ASCII shortcut folds exactly as `char::to_lowercase` does, forwards and

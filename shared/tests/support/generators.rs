@@ -17,7 +17,9 @@ pub const STRINGS: &[&str] = &[
     "SS", "\u{130}", "i\u{307}", "x*y", "a.b",
 ];
 
-pub const WILDCARDS: &[&str] = &["a*", "*c", "a*c", "*b*", "*", "abc", "A*", "*\u{307}", ""];
+pub const WILDCARDS: &[&str] = &[
+    "a*", "*c", "a*c", "*b*", "*ab*", "*a*c*", "*", "abc", "A*", "*\u{307}", "",
+];
 
 pub fn string() -> impl Strategy<Value = String> {
     proptest::sample::select(STRINGS).prop_map(str::to_owned)
