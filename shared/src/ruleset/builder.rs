@@ -21,7 +21,7 @@ use super::program::{strings_to_intern, ProgramBuilder, PROVEN};
 use super::split::SplitBuilder;
 use super::symbols::Symbols;
 use super::verify::{CompiledCondition, MAX_CONDITIONS};
-use super::{CompiledConjunction, RuleId, RuleSet};
+use super::{CompiledConjunction, Owner, RuleId, RuleSet, SHARED};
 use crate::pattern::{Condition, Conjunction, Literal, Matcher, Pattern};
 
 /// Collects named patterns; [`RuleSetBuilder::build`] compiles them.
@@ -69,10 +69,14 @@ impl RuleSetBuilder {
 
     /// Compiles the rules. Infallible: everything was checked by [`Self::add`].
     pub fn build(self) -> RuleSet {
+        let Distinct {
+            conjunctions: distinct,
+            shared_rules,
+        } = merge_identical(self.conjunctions);
         let mut trie = PathTrie::default();
-        let mut compiled: Vec<Pending> = Vec::with_capacity(self.conjunctions.len());
+        let mut compiled: Vec<Pending> = Vec::with_capacity(distinct.len());
         let mut popularity: FxHashMap<(NodeId, Trigger), u64> = FxHashMap::default();
-        for (rule, conjunction) in &self.conjunctions {
+        for (owner, conjunction) in &distinct {
             let mut conditions = Vec::with_capacity(conjunction.conditions.len());
             let mut triggers = Vec::with_capacity(conjunction.conditions.len());
             let mut counted: FxHashSet<(NodeId, &Trigger)> = FxHashSet::default();
@@ -95,7 +99,7 @@ impl RuleSetBuilder {
                     }
                 }
             }
-            compiled.push((*rule, conditions, triggers));
+            compiled.push((*owner, conditions, triggers));
         }
 
         // Anchors: each conjunction's cheapest condition goes first.
@@ -103,7 +107,7 @@ impl RuleSetBuilder {
         let mut all_conditions = Vec::new();
         let mut anchors: Vec<Anchor> = Vec::new();
         let mut unanchored = Vec::new();
-        for (conj_id, (rule, mut conditions, mut triggers)) in compiled.into_iter().enumerate() {
+        for (conj_id, (owner, mut conditions, mut triggers)) in compiled.into_iter().enumerate() {
             let conj_id = conj_id as u32;
             let cost = |i: usize| -> Option<u64> {
                 let field = conditions[i].field;
@@ -134,7 +138,7 @@ impl RuleSetBuilder {
             let start = all_conditions.len() as u32;
             all_conditions.extend(conditions);
             conjunctions.push(CompiledConjunction {
-                rule,
+                owner,
                 conditions: start..all_conditions.len() as u32,
                 // Set below, once the programs are built.
                 program: PROVEN,
@@ -164,7 +168,7 @@ impl RuleSetBuilder {
             .collect();
         let entry = |conj: u32, program: u32| Entry {
             target: conj,
-            rule: conjunctions[conj as usize].rule,
+            owner: conjunctions[conj as usize].owner,
             program,
         };
         let mut indexes: Vec<FieldIndex> = (0..trie.len()).map(|_| FieldIndex::default()).collect();
@@ -210,15 +214,79 @@ impl RuleSetBuilder {
             programs,
             always,
             splits,
+            shared_rules,
         }
     }
+}
+
+/// The distinct conjunctions of `conjunctions` ((rule, conjunction) pairs, by rule),
+/// each with its [`Owner`], and the rule lists of those several rules hold. Conditions
+/// are compared in a canonical order (conjunctions are sets of conditions), by their
+/// debug text confirmed with `==`; a rule holding one conjunction twice (an `$or` with
+/// equal branches) keeps it once.
+fn merge_identical(conjunctions: Vec<(u32, Conjunction)>) -> Distinct {
+    let mut distinct: Vec<(Vec<u32>, Conjunction)> = Vec::with_capacity(conjunctions.len());
+    let mut by_text: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (rule, mut conjunction) in conjunctions {
+        let mut keyed: Vec<(String, Condition)> = conjunction
+            .conditions
+            .drain(..)
+            .map(|condition| (format!("{condition:?}"), condition))
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let text = keyed
+            .iter()
+            .map(|(text, _)| text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        conjunction.conditions = keyed.into_iter().map(|(_, condition)| condition).collect();
+        let same = by_text.entry(text).or_default();
+        match same.iter().find(|&&at| distinct[at].1 == conjunction) {
+            Some(&at) => {
+                let rules = &mut distinct[at].0;
+                // Rules arrive in id order: a repeat of the last one is the same rule.
+                if rules.last() != Some(&rule) {
+                    rules.push(rule);
+                }
+            }
+            None => {
+                same.push(distinct.len());
+                distinct.push((vec![rule], conjunction));
+            }
+        }
+    }
+    let mut shared_rules: Vec<Box<[u32]>> = Vec::new();
+    let distinct = distinct
+        .into_iter()
+        .map(|(rules, conjunction)| {
+            let owner = match rules.as_slice() {
+                [only] => *only,
+                _ => {
+                    shared_rules.push(rules.into_boxed_slice());
+                    SHARED | (shared_rules.len() as u32 - 1)
+                }
+            };
+            (owner, conjunction)
+        })
+        .collect();
+    Distinct {
+        conjunctions: distinct,
+        shared_rules,
+    }
+}
+
+/// What [`merge_identical`] makes of a rule set's conjunctions.
+struct Distinct {
+    conjunctions: Vec<(Owner, Conjunction)>,
+    /// Becomes [`RuleSet::shared_rules`].
+    shared_rules: Vec<Box<[u32]>>,
 }
 
 /// A conjunction's anchor: (conjunction, the anchor's field, its triggers, each with
 /// whether it is exact).
 type Anchor = (u32, NodeId, Vec<(Trigger, bool)>);
 
-/// A conjunction being compiled: its rule, its conditions, and each condition's
+/// A conjunction being compiled: its owner, its conditions, and each condition's
 /// triggers (`None` when it can hold by absence, so it cannot be an anchor).
 type Pending = (
     u32,
@@ -314,5 +382,47 @@ fn trigger_is_exact(matcher: &Matcher) -> bool {
         Matcher::Cidr(net) => net.addr() == net.network(),
         Matcher::Exists(_) | Matcher::AnythingBut(_) => false,
         Matcher::ArrayElement(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::pattern::{Dialect, Pattern};
+    use crate::ruleset::{RuleId, RuleSet, RuleSetBuilder};
+
+    fn build(patterns: &[serde_json::Value]) -> RuleSet {
+        let mut builder = RuleSetBuilder::new();
+        for (i, pattern) in patterns.iter().enumerate() {
+            let pattern = Pattern::from_value(pattern, Dialect::Default).unwrap();
+            builder.add(&format!("r{i}"), &pattern).unwrap();
+        }
+        builder.build()
+    }
+
+    #[test]
+    fn identical_conjunctions_are_compiled_once_and_match_for_every_rule() {
+        let set = build(&[
+            json!({"source": ["s"], "data": {"n": [1]}}),
+            // The same conditions, written in another order.
+            json!({"data": {"n": [1]}, "source": ["s"]}),
+            // An `$or` whose branches are equal, and one of them is rule 0's pattern.
+            json!({"$or": [{"source": ["s"], "data": {"n": [1]}}, {"source": ["s"], "data": {"n": [1]}}]}),
+            json!({"source": ["s"], "data": {"n": [2]}}),
+            json!({"source": ["s"]}),
+        ]);
+        assert_eq!(set.conjunctions.len(), 3, "{:?}", set.conjunctions);
+        assert_eq!(set.shared_rules, vec![vec![0, 1, 2].into_boxed_slice()]);
+        let ids = |event: serde_json::Value| set.matches(&event);
+        assert_eq!(
+            ids(json!({"source": "s", "data": {"n": 1}})),
+            vec![RuleId(0), RuleId(1), RuleId(2), RuleId(4)]
+        );
+        assert_eq!(
+            ids(json!({"source": "s", "data": {"n": [2, 1]}})),
+            vec![RuleId(0), RuleId(1), RuleId(2), RuleId(3), RuleId(4)]
+        );
+        assert_eq!(ids(json!({"source": "t", "data": {"n": 1}})), vec![]);
     }
 }

@@ -27,7 +27,8 @@ use crate::pattern::{Bound, NumericRange};
 pub(crate) struct Entry {
     /// Conjunction id, or `SPLIT | node`.
     pub(crate) target: u32,
-    pub(crate) rule: u32,
+    /// The conjunction's rule or rules ([`super::Owner`]).
+    pub(crate) owner: u32,
     /// Offset of its check program (`program.rs`), or `program::PROVEN`.
     pub(crate) program: u32,
 }
@@ -748,7 +749,7 @@ mod tests {
     fn e(id: u32) -> Entry {
         Entry {
             target: id,
-            rule: id,
+            owner: id,
             program: 0,
         }
     }

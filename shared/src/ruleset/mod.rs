@@ -81,11 +81,23 @@ pub struct RuleSet {
     always: Entries,
     /// Decision-tree nodes that index entries with the [`SPLIT`] bit refer to.
     splits: Vec<SplitNode>,
+    /// The rules of each conjunction that several rules hold in identical form
+    /// ([`Owner`]), ascending.
+    shared_rules: Vec<Box<[u32]>>,
 }
+
+/// The rules a conjunction belongs to, as index entries carry them: a rule id, or with
+/// [`SHARED`] set the position of its list in [`RuleSet::shared_rules`]. Identical
+/// conjunctions (rules written alike, as tenants copying one template do) are compiled
+/// and checked once per event, as identical patterns share one path in an automaton.
+type Owner = u32;
+
+/// See [`Owner`].
+const SHARED: u32 = 1 << 31;
 
 #[derive(Debug)]
 struct CompiledConjunction {
-    rule: u32,
+    owner: Owner,
     conditions: Range<u32>,
     /// The program checking every condition, for candidates whose proofs came from
     /// leaves inside arrays.
@@ -189,8 +201,9 @@ impl RuleSet {
 
         matched.clear();
         for &(entry, clean) in candidates.iter() {
-            let rule = entry.rule as usize;
-            if rule_seen[rule] == epoch {
+            let owner = entry.owner;
+            if owner & SHARED == 0 && rule_seen[owner as usize] == epoch {
+                // Another conjunction of the rule matched already.
                 continue;
             }
             let program = if clean {
@@ -210,9 +223,20 @@ impl RuleSet {
                     conjunction_holds(conditions, event, verify)
                 }
             };
-            if holds {
-                rule_seen[rule] = epoch;
-                matched.push(RuleId(rule));
+            if !holds {
+                continue;
+            }
+            let rules = if owner & SHARED == 0 {
+                std::slice::from_ref(&owner)
+            } else {
+                &self.shared_rules[(owner & !SHARED) as usize][..]
+            };
+            for &rule in rules {
+                let seen = &mut rule_seen[rule as usize];
+                if *seen != epoch {
+                    *seen = epoch;
+                    matched.push(RuleId(rule as usize));
+                }
             }
         }
         matched.sort_unstable();

@@ -109,7 +109,7 @@ fn required_values(condition: &CompiledCondition, symbols: &Symbols) -> Option<V
     Some(keys)
 }
 
-/// A conjunction on its way down a tree: (conjunction, rule, proven conditions).
+/// A conjunction on its way down a tree: (conjunction, owner, proven conditions).
 type Item = (u32, u32, u64);
 
 /// Builds decision trees over the compiled conjunctions.
@@ -142,7 +142,7 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
         if list.len() > MAX_UNSPLIT {
             let items: Vec<Item> = list
                 .iter()
-                .map(|e| (e.target, e.rule, self.programs.proven(e.target, e.program)))
+                .map(|e| (e.target, e.owner, self.programs.proven(e.target, e.program)))
                 .collect();
             *list = self.build(&items, &mut Vec::new());
         }
@@ -166,9 +166,9 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
     fn entries(&mut self, items: &[Item]) -> Entries {
         items
             .iter()
-            .map(|&(conj, rule, proven)| Entry {
+            .map(|&(conj, owner, proven)| Entry {
                 target: conj,
-                rule,
+                owner,
                 program: self.programs.program(conj, proven),
             })
             .collect()
@@ -220,10 +220,10 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
         for &item in items {
             match self.keys_at(item, field) {
                 Some((position, keys)) => {
-                    let (conj, rule, proven) = item;
+                    let (conj, owner, proven) = item;
                     let proven = proven | (1u64 << position);
                     for key in keys {
-                        groups.entry(key).or_default().push((conj, rule, proven));
+                        groups.entry(key).or_default().push((conj, owner, proven));
                     }
                 }
                 None => rest.push(item),
@@ -244,7 +244,7 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
         self.nodes.push(node);
         smallvec::smallvec![Entry {
             target: SPLIT | id,
-            rule: 0,
+            owner: 0,
             program: 0,
         }]
     }
@@ -257,14 +257,17 @@ mod tests {
     use crate::pattern::{Dialect, Pattern};
     use crate::ruleset::{RuleId, RuleSet, RuleSetBuilder};
 
-    /// The rules, then 24 decoys of each with `"source": ["decoy"]`: they make every
-    /// value but the shared source popular, so the builder anchors the rules on
-    /// `source: s` and that bucket holds all of them (the case the trees are for).
+    /// The rules, then 24 decoys of each with `"source": ["decoy-<k>"]` (distinct, so
+    /// that they are not merged as identical): they make every value but the shared
+    /// source popular, so the builder anchors the rules on `source: s` and that bucket
+    /// holds all of them (the case the trees are for).
     fn build(patterns: &[Value]) -> (RuleSet, Vec<Pattern>) {
         let decoys = patterns.iter().flat_map(|p| {
-            let mut decoy = p.clone();
-            decoy["source"] = json!(["decoy"]);
-            std::iter::repeat_n(decoy, 24)
+            (0..24).map(move |k| {
+                let mut decoy = p.clone();
+                decoy["source"] = json!([format!("decoy-{k}")]);
+                decoy
+            })
         });
         let all: Vec<Value> = patterns.iter().cloned().chain(decoys).collect();
         let parsed: Vec<Pattern> = all
