@@ -405,14 +405,15 @@ mod tests {
     fn identical_conjunctions_are_compiled_once_and_match_for_every_rule() {
         let set = build(&[
             json!({"source": ["s"], "data": {"n": [1]}}),
-            // The same conditions, written in another order.
-            json!({"data": {"n": [1]}, "source": ["s"]}),
+            // The same conditions, one of them from an `$or` (so listed in another
+            // order), and a second branch of its own.
+            json!({"source": ["s"], "$or": [{"data": {"n": [1]}}, {"data": {"n": [3]}}]}),
             // An `$or` whose branches are equal, and one of them is rule 0's pattern.
             json!({"$or": [{"source": ["s"], "data": {"n": [1]}}, {"source": ["s"], "data": {"n": [1]}}]}),
             json!({"source": ["s"], "data": {"n": [2]}}),
             json!({"source": ["s"]}),
         ]);
-        assert_eq!(set.conjunctions.len(), 3, "{:?}", set.conjunctions);
+        assert_eq!(set.conjunctions.len(), 4, "{:?}", set.conjunctions);
         assert_eq!(set.shared_rules, vec![vec![0, 1, 2].into_boxed_slice()]);
         let ids = |event: serde_json::Value| set.matches(&event);
         assert_eq!(
@@ -422,6 +423,11 @@ mod tests {
         assert_eq!(
             ids(json!({"source": "s", "data": {"n": [2, 1]}})),
             vec![RuleId(0), RuleId(1), RuleId(2), RuleId(3), RuleId(4)]
+        );
+        // Rule 1's own branch.
+        assert_eq!(
+            ids(json!({"source": "s", "data": {"n": 3}})),
+            vec![RuleId(1), RuleId(4)]
         );
         assert_eq!(ids(json!({"source": "t", "data": {"n": 1}})), vec![]);
     }

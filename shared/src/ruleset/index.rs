@@ -598,22 +598,22 @@ impl InfixIndex {
         if self.texts.is_empty() {
             return;
         }
-        let mut reported: SmallVec<[u32; 8]> = SmallVec::new();
-        let mut report = |position: u32| {
-            if !reported.contains(&position) {
-                reported.push(position);
-                self.lists[position as usize]
-                    .iter()
-                    .for_each(|&entry| found(entry));
-            }
-        };
-        match &self.automaton {
+        // A text occurring several times is reported once.
+        let mut contained: SmallVec<[u32; 8]> = match &self.automaton {
             Some(automaton) => automaton
                 .find_overlapping_iter(leaf)
-                .for_each(|m| report(m.pattern().as_u32())),
+                .map(|m| m.pattern().as_u32())
+                .collect(),
             None => (0..self.texts.len() as u32)
                 .filter(|&position| leaf.contains(&*self.texts[position as usize]))
-                .for_each(report),
+                .collect(),
+        };
+        contained.sort_unstable();
+        contained.dedup();
+        for position in contained {
+            self.lists[position as usize]
+                .iter()
+                .for_each(|&entry| found(entry));
         }
     }
 }
