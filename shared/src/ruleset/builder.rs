@@ -10,7 +10,10 @@
 //! fires only when the anchor holds (an exact value, a prefix, a numeric range) proves
 //! it, and the candidate's check program leaves it out.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use std::fmt::{self, Write as _};
+use std::hash::Hasher;
+
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use super::error::{RuleSetError, RuleSetErrorKind};
 use super::index::{
@@ -221,26 +224,25 @@ impl RuleSetBuilder {
 
 /// The distinct conjunctions of `conjunctions` ((rule, conjunction) pairs, by rule),
 /// each with its [`Owner`], and the rule lists of those several rules hold. Conditions
-/// are compared in a canonical order (conjunctions are sets of conditions), by their
-/// debug text confirmed with `==`; a rule holding one conjunction twice (an `$or` with
-/// equal branches) keeps it once.
+/// are put in a canonical order (conjunctions are sets of conditions) and compared with
+/// `==` among conjunctions of equal hash; a rule holding one conjunction twice (an `$or`
+/// with equal branches) keeps it once.
 fn merge_identical(conjunctions: Vec<(u32, Conjunction)>) -> Distinct {
     let mut distinct: Vec<(Vec<u32>, Conjunction)> = Vec::with_capacity(conjunctions.len());
-    let mut by_text: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    let mut by_hash: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
     for (rule, mut conjunction) in conjunctions {
-        let mut keyed: Vec<(String, Condition)> = conjunction
+        let mut hashed: Vec<(u64, Condition)> = conjunction
             .conditions
             .drain(..)
-            .map(|condition| (format!("{condition:?}"), condition))
+            .map(|condition| (condition_hash(&condition), condition))
             .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        let text = keyed
-            .iter()
-            .map(|(text, _)| text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        conjunction.conditions = keyed.into_iter().map(|(_, condition)| condition).collect();
-        let same = by_text.entry(text).or_default();
+        // Equal conditions hash alike, so equal sets end in the same order (a collision
+        // can only keep two equal conjunctions apart, which costs speed, not verdicts).
+        hashed.sort_by_key(|(hash, _)| *hash);
+        let mut hasher = FxHasher::default();
+        hashed.iter().for_each(|(hash, _)| hasher.write_u64(*hash));
+        conjunction.conditions = hashed.into_iter().map(|(_, condition)| condition).collect();
+        let same = by_hash.entry(hasher.finish()).or_default();
         match same.iter().find(|&&at| distinct[at].1 == conjunction) {
             Some(&at) => {
                 let rules = &mut distinct[at].0;
@@ -273,6 +275,22 @@ fn merge_identical(conjunctions: Vec<(u32, Conjunction)>) -> Distinct {
         conjunctions: distinct,
         shared_rules,
     }
+}
+
+/// A hash of the condition's debug text (matchers hold `f64`s, so they have no `Hash`;
+/// the text renders every field), computed without building the text.
+fn condition_hash(condition: &Condition) -> u64 {
+    struct HashWriter(FxHasher);
+    impl fmt::Write for HashWriter {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            self.0.write(text.as_bytes());
+            Ok(())
+        }
+    }
+    let mut writer = HashWriter(FxHasher::default());
+    // Writing into a hasher cannot fail.
+    let _ = write!(writer, "{condition:?}");
+    writer.0.finish()
 }
 
 /// What [`merge_identical`] makes of a rule set's conjunctions.
