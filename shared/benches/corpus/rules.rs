@@ -48,10 +48,10 @@ pub fn mixed(world: &World, count: usize, seed: u64) -> Vec<Rule> {
         .collect()
 }
 
-/// Rules that can never fire on this corpus: [`mixed`]'s first `live` rules, then
-/// rules of every operator each scoped to a tenant whose traffic the corpus does not
-/// carry. The set matches exactly what those `live` rules match, whatever `count` is,
-/// so it measures what holding rules costs apart from what matching them costs.
+/// [`mixed`]'s first `live` rules, then rules of every operator that can never fire
+/// on this corpus, each scoped to a tenant whose traffic the corpus does not carry. The
+/// set matches exactly what those `live` rules match, whatever `count` is, so it
+/// measures what holding rules costs apart from what matching them costs.
 pub fn idle_tenants(world: &World, count: usize, live: usize, seed: u64) -> Vec<Rule> {
     let mut rules = mixed(world, live.min(count), seed);
     let mut rng = Rng::new(seed ^ 0x1D1E_7E4A);
