@@ -37,7 +37,7 @@
 //!   calibrated on AWS's verdicts, not a copy of it.
 
 pub mod ast;
-mod cidr;
+pub(crate) mod cidr;
 mod error;
 mod expand;
 pub mod explain;

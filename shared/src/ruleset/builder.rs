@@ -162,6 +162,7 @@ impl RuleSetBuilder {
                 }
             }
         }
+        symbols.number_by_field();
 
         // Index entries carry what their trigger proved; long lists become trees whose
         // groups prove more (`split.rs`).
@@ -199,7 +200,10 @@ impl RuleSetBuilder {
             index.for_each_list_mut(&mut |list| splitter.split_list(list));
         }
         splitter.split_list(&mut always);
-        let splits = splitter.nodes;
+        let mut splits = splitter.nodes;
+        for node in &mut splits {
+            node.seal();
+        }
         for index in &mut indexes {
             index.seal();
         }

@@ -1,9 +1,10 @@
 //! Lists of index entries keyed by the exact value a leaf must have: the table behind a
 //! field index's exact triggers and behind every decision-tree node (`split.rs`).
 //!
-//! Almost every key rules use is a string, so the table is a map by the string's
-//! symbol; numbers, booleans, null and case-folded strings are rare and live behind one
-//! pointer, which keeps a tree node to two cache lines.
+//! Almost every key rules use is a string, so the table is keyed by the string's
+//! symbol: by position when the table's symbols lie close together (they are numbered
+//! field by field), else in a map. Numbers, booleans, null and case-folded strings are
+//! rare and live behind one pointer.
 
 use rustc_hash::FxHashMap;
 use serde_json::Value;
@@ -27,7 +28,14 @@ pub(crate) enum ExactKey {
 /// Entry lists by exact leaf value.
 #[derive(Debug, Default)]
 pub(crate) struct ExactKeys {
+    /// String lists while building, and after [`Self::seal`] those too sparse to be
+    /// stored [`Self::dense`].
     strings: FxHashMap<u32, Entries>,
+    /// After [`Self::seal`]: the list of symbol `base + i` at `i`, when the table's
+    /// symbols are close together (a field's symbols are numbered consecutively, see
+    /// `symbols.rs`), so a lookup is one bounds check and one load instead of a probe.
+    dense: Box<[Entries]>,
+    base: u32,
     rare: Option<Box<RareKeys>>,
 }
 
@@ -58,6 +66,26 @@ impl ExactKeys {
         self.rare.get_or_insert_with(Box::default)
     }
 
+    /// Stores the string lists by position when their symbols span at most a few
+    /// times as many slots as there are lists. Call once every list is final.
+    pub(crate) fn seal(&mut self) {
+        let (Some(&low), Some(&high)) = (self.strings.keys().min(), self.strings.keys().max())
+        else {
+            return;
+        };
+        let span = (high - low) as usize + 1;
+        if span > 4 * self.strings.len() + 16 {
+            return;
+        }
+        let mut dense = vec![Entries::new(); span];
+        for (symbol, list) in self.strings.drain() {
+            dense[(symbol - low) as usize] = list;
+        }
+        self.strings.shrink_to_fit();
+        self.dense = dense.into_boxed_slice();
+        self.base = low;
+    }
+
     /// Whether lookups of string leaves need their folded text.
     pub(crate) fn needs_folded(&self) -> bool {
         self.rare
@@ -75,8 +103,14 @@ impl ExactKeys {
         found: &mut impl FnMut(Entry),
     ) {
         if let Value::String(_) = leaf.value {
-            if let Some(entries) = self.strings.get(&leaf.symbol) {
+            // `NO_SYMBOL` (`u32::MAX`) wraps to an index past the end.
+            let slot = leaf.symbol.wrapping_sub(self.base) as usize;
+            if let Some(entries) = self.dense.get(slot) {
                 entries.iter().for_each(|&e| found(e));
+            } else if !self.strings.is_empty() {
+                if let Some(entries) = self.strings.get(&leaf.symbol) {
+                    entries.iter().for_each(|&e| found(e));
+                }
             }
         }
         let Some(rare) = &self.rare else {
@@ -110,6 +144,64 @@ impl ExactKeys {
                 .chain(folded.values_mut())
                 .chain([trues, falses, nulls])
         });
+        debug_assert!(self.dense.is_empty(), "lists changed after seal");
         self.strings.values_mut().chain(rare)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::ruleset::symbols::NO_SYMBOL;
+
+    fn entry(target: u32) -> Entry {
+        Entry {
+            target,
+            owner: target,
+            program: 0,
+        }
+    }
+
+    /// A table holding `target` under each symbol, sealed.
+    fn sealed(symbols: &[u32]) -> ExactKeys {
+        let mut keys = ExactKeys::default();
+        for &symbol in symbols {
+            keys.list_mut(ExactKey::Symbol(symbol)).push(entry(symbol));
+        }
+        keys.list_mut(ExactKey::Number(number_key(7.0)))
+            .push(entry(70));
+        keys.seal();
+        keys
+    }
+
+    fn found(keys: &ExactKeys, value: serde_json::Value, symbol: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        let leaf = Leaf::for_test(value, symbol);
+        keys.for_each_match(&leaf, None, &mut |e| out.push(e.target));
+        out
+    }
+
+    #[test]
+    fn close_and_scattered_symbols_are_found_alike_after_sealing() {
+        // Consecutive symbols are stored by position; symbols far apart stay in the map.
+        let close = sealed(&[40, 41, 43]);
+        assert!(!close.dense.is_empty() && close.strings.is_empty());
+        let scattered = sealed(&[3, 500, 90_000]);
+        assert!(scattered.dense.is_empty() && !scattered.strings.is_empty());
+        for (keys, present, absent) in [
+            (&close, [40, 41, 43], [39, 42, 44]),
+            (&scattered, [3, 500, 90_000], [2, 4, 499]),
+        ] {
+            for symbol in present {
+                assert_eq!(found(keys, json!("s"), symbol), [symbol]);
+            }
+            for symbol in absent.into_iter().chain([0, NO_SYMBOL]) {
+                assert_eq!(found(keys, json!("s"), symbol), Vec::<u32>::new());
+            }
+            // Only string leaves are looked up by symbol; numbers by value.
+            assert_eq!(found(keys, json!(7), present[0]), [70]);
+        }
     }
 }

@@ -51,6 +51,21 @@ impl Leaf {
     }
 }
 
+#[cfg(test)]
+impl Leaf {
+    /// A leaf outside every array, for tests of the tables it is looked up in.
+    pub(crate) fn for_test(value: Value, symbol: u32) -> Leaf {
+        Leaf {
+            field: 0,
+            value,
+            symbol,
+            trail_start: 0,
+            trail_len: 0,
+            next: NONE,
+        }
+    }
+}
+
 impl Capture {
     #[inline]
     pub(crate) fn trail_span(&self) -> (u32, u32) {

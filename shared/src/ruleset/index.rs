@@ -254,6 +254,7 @@ impl FieldIndex {
             trie.seal();
         }
         self.infix.seal();
+        self.exact.seal();
     }
 
     /// Calls `found` with every conjunction whose anchor trigger fires for `leaf`

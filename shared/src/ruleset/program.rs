@@ -10,7 +10,8 @@
 //! nothing left carries [`PROVEN`] and matches without reading anything.
 //!
 //! Programs check exact strings and string `anything-but` lists by comparing leaf
-//! symbols (`symbols.rs`); every other condition runs through [`condition_support`],
+//! symbols (`symbols.rs`), and a lone case-sensitive `prefix` or `cidr` with operands
+//! kept beside the programs; every other condition runs through [`condition_support`],
 //! the same per-leaf test as [`super::verify::conjunction_holds`].
 //!
 //! Array elements: a condition satisfied by a leaf outside every array agrees with any
@@ -29,13 +30,16 @@
 //! Layout of the program at offset `p`: `code[p]` is its number of tests, the test ids
 //! follow.
 
+use ipnet::IpNet;
 use rustc_hash::FxHashMap;
+use serde_json::Value;
 
 use super::flatten::{EventLeaves, Leaf};
 use super::path_trie::NodeId;
 use super::symbols::{Symbols, NO_SYMBOL};
 use super::verify::{condition_support, CompiledCondition, Support};
 use super::CompiledConjunction;
+use crate::pattern::cidr::cidr_contains;
 use crate::pattern::{AnythingBut, Literal, Matcher};
 
 /// The program of a candidate whose conditions are all proven.
@@ -45,8 +49,12 @@ pub(crate) const PROVEN: u32 = u32::MAX;
 const ANY_OF: u32 = 0;
 /// Some leaf's symbol is none of the operands (`anything-but` a list of strings).
 const NONE_OF: u32 = 1;
+/// Some string leaf starts with the operand bytes (a case-sensitive `prefix`).
+const PREFIX: u32 = 2;
+/// Some string leaf is an address inside the operand block (`cidr`).
+const CIDR: u32 = 3;
 /// The operand is a condition index: [`condition_support`].
-const GENERAL: u32 = 2;
+const GENERAL: u32 = 4;
 
 /// The result of running a program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,9 +71,10 @@ struct Test {
     kind: u32,
     field: NodeId,
     /// [`ANY_OF`], [`NONE_OF`]: where the sorted symbols start in the operand pool;
-    /// [`GENERAL`]: the index of one of the conditions this test stands for.
+    /// [`PREFIX`]: where the prefix starts in the byte pool; [`CIDR`]: the block's
+    /// index; [`GENERAL`]: the index of one of the conditions this test stands for.
     start: u32,
-    /// [`ANY_OF`], [`NONE_OF`]: how many symbols.
+    /// [`ANY_OF`], [`NONE_OF`]: how many symbols; [`PREFIX`]: how many bytes.
     len: u32,
 }
 
@@ -74,6 +83,8 @@ struct Test {
 enum TestKey {
     /// (kind, field, sorted symbols).
     Symbols(u32, NodeId, Vec<u32>),
+    Prefix(NodeId, String),
+    Cidr(NodeId, IpNet),
     /// The debug text of a condition's field and matchers. Matchers have no `Hash`
     /// (their numbers are `f64`), so equal keys are confirmed with
     /// [`CompiledCondition::same_test`].
@@ -96,6 +107,16 @@ fn test_key(condition: &CompiledCondition, symbols: &Symbols) -> TestKey {
             _ => None,
         }));
         return TestKey::Symbols(ANY_OF, condition.field, operands);
+    }
+    match condition.scalar.as_slice() {
+        // The two operators whose conditions are checked most often after exact strings:
+        // their operands live in the programs' own pools instead of behind the condition.
+        [Matcher::Prefix {
+            value,
+            ignore_case: false,
+        }] if plain => return TestKey::Prefix(condition.field, value.clone()),
+        [Matcher::Cidr(net)] if plain => return TestKey::Cidr(condition.field, *net),
+        _ => {}
     }
     if let [Matcher::AnythingBut(AnythingBut::Literals(literals))] = condition.scalar.as_slice() {
         let strings: Option<Vec<&str>> = literals
@@ -168,7 +189,7 @@ impl<'a> ProgramBuilder<'a> {
             let key = test_key(condition, symbols);
             let same = known.entry(key.clone()).or_default();
             let found = same.iter().copied().find(|&test| match key {
-                TestKey::Symbols(..) => true,
+                TestKey::Symbols(..) | TestKey::Prefix(..) | TestKey::Cidr(..) => true,
                 TestKey::General(_) => {
                     let other = programs.tests[test as usize].start;
                     conditions[other as usize].same_test(condition)
@@ -187,6 +208,25 @@ impl<'a> ProgramBuilder<'a> {
                                 field,
                                 start,
                                 len: operands.len() as u32,
+                            }
+                        }
+                        TestKey::Prefix(field, prefix) => {
+                            let start = programs.bytes.len() as u32;
+                            programs.bytes.extend_from_slice(prefix.as_bytes());
+                            Test {
+                                kind: PREFIX,
+                                field,
+                                start,
+                                len: prefix.len() as u32,
+                            }
+                        }
+                        TestKey::Cidr(field, net) => {
+                            programs.nets.push(net);
+                            Test {
+                                kind: CIDR,
+                                field,
+                                start: programs.nets.len() as u32 - 1,
+                                len: 0,
                             }
                         }
                         TestKey::General(_) => Test {
@@ -212,8 +252,8 @@ impl<'a> ProgramBuilder<'a> {
     }
 
     /// The program checking the conditions of `conj` not in `proven` (bit `i`: its
-    /// `i`th condition). Cheap, selective tests first: exact strings, then string
-    /// `anything-but`, then the rest in the conjunction's order.
+    /// `i`th condition). Cheap, selective tests first: exact strings, string
+    /// `anything-but`, prefixes, blocks, then the rest in the conjunction's order.
     pub(crate) fn program(&mut self, conj: u32, proven: u64) -> u32 {
         let range = self.conjunctions[conj as usize].conditions.clone();
         let all = full_mask(range.len());
@@ -268,6 +308,10 @@ pub(crate) struct Programs {
     tests: Vec<Test>,
     /// The symbols of [`ANY_OF`] and [`NONE_OF`] tests.
     operands: Vec<u32>,
+    /// The text of [`PREFIX`] tests.
+    bytes: Vec<u8>,
+    /// The blocks of [`CIDR`] tests.
+    nets: Vec<IpNet>,
 }
 
 fn full_mask(len: usize) -> u64 {
@@ -361,6 +405,20 @@ impl Programs {
         match test.kind {
             ANY_OF => leaf_support(event, test.field, |leaf| operands().contains(&leaf.symbol)),
             NONE_OF => leaf_support(event, test.field, |leaf| !operands().contains(&leaf.symbol)),
+            PREFIX => {
+                let prefix = &self.bytes[test.start as usize..(test.start + test.len) as usize];
+                leaf_support(event, test.field, |leaf| match &leaf.value {
+                    Value::String(s) => s.as_bytes().starts_with(prefix),
+                    _ => false,
+                })
+            }
+            CIDR => {
+                let net = &self.nets[test.start as usize];
+                leaf_support(event, test.field, |leaf| match &leaf.value {
+                    Value::String(s) => cidr_contains(net, s),
+                    _ => false,
+                })
+            }
             _ => condition_support(&conditions[test.start as usize], event),
         }
     }

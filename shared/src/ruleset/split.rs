@@ -48,6 +48,11 @@ pub(crate) struct SplitNode {
 }
 
 impl SplitNode {
+    /// Flattens the groups for matching, once they are final.
+    pub(crate) fn seal(&mut self) {
+        self.groups.seal();
+    }
+
     /// Calls `found` with the entries the event's leaves at this node's field select.
     /// `clean`: every proof on the way here came from a leaf outside arrays; an entry
     /// selected by a leaf inside an array is passed on as not clean (`program.rs`).

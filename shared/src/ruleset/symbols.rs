@@ -37,6 +37,23 @@ impl Symbols {
         symbol
     }
 
+    /// Renumbers the symbols so that each field's are consecutive (field by field, in
+    /// the order they were interned), which lets tables keyed by one field's symbols
+    /// store their lists by position (`exact.rs`). Call after the last
+    /// [`Self::intern`] and before any symbol is handed out.
+    pub(crate) fn number_by_field(&mut self) {
+        let mut next = 0;
+        for table in &mut self.by_field {
+            let mut texts: Vec<(u32, &mut u32)> = table.iter_mut().map(|(_, s)| (*s, s)).collect();
+            texts.sort_unstable_by_key(|(old, _)| *old);
+            for (_, symbol) in texts {
+                *symbol = next;
+                next += 1;
+            }
+        }
+        debug_assert_eq!(next, self.count);
+    }
+
     /// The symbol of `text` at `field`, or [`NO_SYMBOL`] when no rule names it there.
     #[inline]
     pub(crate) fn get(&self, field: NodeId, text: &str) -> u32 {
@@ -73,5 +90,19 @@ mod tests {
         assert_eq!(symbols.get(99, "x"), NO_SYMBOL);
         assert!(symbols.names_strings_at(3));
         assert!(!symbols.names_strings_at(4));
+    }
+
+    #[test]
+    fn numbering_by_field_makes_each_fields_symbols_consecutive() {
+        let mut symbols = Symbols::default();
+        for (field, text) in [(2, "a"), (1, "b"), (2, "c"), (1, "d"), (2, "a"), (0, "e")] {
+            symbols.intern(field, text);
+        }
+        symbols.number_by_field();
+        // Field by field, each in the order its strings were first interned.
+        assert_eq!(symbols.get(0, "e"), 0);
+        assert_eq!((symbols.get(1, "b"), symbols.get(1, "d")), (1, 2));
+        assert_eq!((symbols.get(2, "a"), symbols.get(2, "c")), (3, 4));
+        assert_eq!(symbols.get(1, "a"), NO_SYMBOL);
     }
 }
