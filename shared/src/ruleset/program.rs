@@ -297,7 +297,10 @@ impl<'a> ProgramBuilder<'a> {
     }
 
     pub(crate) fn finish(self) -> Programs {
-        self.programs
+        let mut programs = self.programs;
+        programs.code.shrink_to_fit();
+        programs.tests.shrink_to_fit();
+        programs
     }
 }
 

@@ -121,6 +121,10 @@ impl CompiledCondition {
                 other => compiled.scalar.push(other.clone()),
             }
         }
+        // Thousands of rules hold tens of thousands of conditions, nearly all with one
+        // matcher: pushing leaves room for four.
+        compiled.scalar.shrink_to_fit();
+        compiled.arrays.shrink_to_fit();
         compiled.tests = compiled.scalar.iter().map(ScalarTest::new).collect();
         compiled
     }
