@@ -107,8 +107,7 @@ impl RuleSetBuilder {
 
         // Anchors: each conjunction's cheapest condition goes first.
         let mut conjunctions = Vec::with_capacity(compiled.len());
-        let mut all_conditions =
-            Vec::with_capacity(compiled.iter().map(|(_, c, _)| c.len()).sum());
+        let mut all_conditions = Vec::with_capacity(compiled.iter().map(|(_, c, _)| c.len()).sum());
         let mut anchors: Vec<Anchor> = Vec::new();
         let mut unanchored = Vec::new();
         for (conj_id, (owner, mut conditions, mut triggers)) in compiled.into_iter().enumerate() {
