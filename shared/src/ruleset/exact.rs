@@ -164,7 +164,8 @@ mod tests {
         }
     }
 
-    /// A table holding `target` under each symbol, sealed.
+    /// A sealed table with one entry under each symbol (its target is the symbol) and
+    /// one under the number 7 (target 70).
     fn sealed(symbols: &[u32]) -> ExactKeys {
         let mut keys = ExactKeys::default();
         for &symbol in symbols {

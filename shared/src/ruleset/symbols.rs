@@ -1,7 +1,8 @@
 //! The strings rules compare leaves with exactly, numbered per field.
 //!
 //! Each string leaf of an event is looked up once, in its field's table, and from then
-//! on is a number: index and decision-tree lookups hash a `u32` instead of the text, and
+//! on is a number: index and decision-tree lookups use a `u32` instead of the text (as a
+//! position where a table's symbols lie close together, see `exact.rs`), and
 //! `"x"` or `{"anything-but": ["x", "y"]}` is checked by comparing numbers held in the
 //! candidate's own check program (`program.rs`) instead of following pointers to the
 //! rule's strings, which at thousands of rules are rarely in cache.
