@@ -272,11 +272,7 @@ fn run() -> Result<(), Failure> {
     println!(
         "\ninterleaved: each contender over all {event_count} events in turn, best of {rounds} rounds (ns/event):"
     );
-    println!("| benchmark | ns/event | events/s |");
-    println!("|---|---:|---:|");
-    for (id, ns) in &best {
-        println!("| {id} | {ns:.0} | {:.0} |", 1e9 / ns);
-    }
+    print_table(&best);
     print_goals(&best);
     Ok(())
 }
@@ -720,27 +716,24 @@ fn snapshot(
 
 /// The table and the three goals as ratios, from this run's estimates.
 fn summarize(measured: &[(String, f64)], event_count: usize) {
-    let estimate = |id: &str| {
-        measured
-            .iter()
-            .find(|(done, _)| done == id)
-            .map(|(_, ns)| *ns)
-    };
-    let ran: Vec<String> = measured.iter().map(|(id, _)| id.clone()).collect();
     println!("\nsummary ({event_count} events; one iteration = one event; point estimates):");
+    print_table(measured);
+    print_goals(measured);
+}
+
+/// One row per benchmark, compile times last.
+fn print_table(measured: &[(String, f64)]) {
     println!("| benchmark | ns/event | events/s |");
     println!("|---|---:|---:|");
-    for id in ran.iter().filter(|id| !id.starts_with("compile/")) {
-        if let Some(ns) = estimate(id) {
-            println!("| {id} | {ns:.0} | {:.0} |", 1e9 / ns);
-        }
+    let (compiles, events): (Vec<_>, Vec<_>) = measured
+        .iter()
+        .partition(|(id, _)| id.starts_with("compile/"));
+    for (id, ns) in events {
+        println!("| {id} | {ns:.0} | {:.0} |", 1e9 / ns);
     }
-    for id in ran.iter().filter(|id| id.starts_with("compile/")) {
-        if let Some(ns) = estimate(id) {
-            println!("| {id} | {:.1} ms per compile | |", ns / 1e6);
-        }
+    for (id, ns) in compiles {
+        println!("| {id} | {:.1} ms per compile | |", ns / 1e6);
     }
-    print_goals(measured);
 }
 
 /// The goals as ratios of `measured` (those it has the figures for).
