@@ -103,3 +103,17 @@ pub fn display_name(path: &Path) -> String {
         path.display().to_string()
     }
 }
+
+/// What a valid JSON text holds when it is not an object, or `None` for an object.
+/// Events are objects: any other value (an array of events on one line, say) would
+/// match no rule and hide the events inside it, so commands refuse it instead.
+pub fn not_an_object(json: &str) -> Option<&'static str> {
+    match json.trim_start().as_bytes().first() {
+        Some(b'{') => None,
+        Some(b'[') => Some("an array"),
+        Some(b'"') => Some("a string"),
+        Some(b't' | b'f') => Some("a boolean"),
+        Some(b'n') => Some("null"),
+        _ => Some("a number"),
+    }
+}

@@ -18,8 +18,8 @@ use crate::status::Outcome;
 /// Prints `{"id":<event id or null>,"rules":[names...]}` for each event that matched at
 /// least one rule, in input order, rules in file order. With `--count`, prints instead one
 /// JSON object mapping every enabled rule (in file order, zeros included) to the number
-/// of events it matched. A line that is not JSON is reported on stderr (file and line),
-/// the others are still matched, and the exit status is 1. Queue URLs are not resolved,
+/// of events it matched. A line that is not JSON, or not a JSON object, is reported on
+/// stderr (file and line), the others are still matched, and the exit status is 1. Queue URLs are not resolved,
 /// so no environment variables are needed.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -83,7 +83,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 }
 
 /// Matches every line of `input` and calls `matched` for those matching some rule.
-/// Returns how many lines were not JSON (each reported on stderr).
+/// Returns how many lines were not JSON objects (each reported on stderr).
 fn each_event(
     input: &mut Input,
     ruleset: &RuleSet,
@@ -105,11 +105,18 @@ fn each_event(
                 continue;
             }
         };
-        match ruleset.matches_json(text) {
+        let verdict = match ruleset.matches_json(text) {
+            Err(error) => Err(error.to_string()),
+            Ok(ids) => match input::not_an_object(text) {
+                Some(kind) => Err(format!("event is not a JSON object but {kind}")),
+                None => Ok(ids),
+            },
+        };
+        match verdict {
             Ok(ids) if ids.is_empty() => {}
             Ok(ids) => matched(text, &ids)?,
-            Err(error) => {
-                eprintln!("{}: line {number}: {error}", input.name);
+            Err(message) => {
+                eprintln!("{}: line {number}: {message}", input.name);
                 failed += 1;
             }
         }

@@ -17,7 +17,7 @@ use crate::status::Outcome;
 /// The pattern is compiled into a rule set of one rule, exactly as the evaluate function
 /// compiles rules files, so the answer is the one production would give. Exit status 0
 /// for either answer; 2 for a pattern that is invalid (the JSON path in the pattern and
-/// the reason go to stderr) or an event that is not JSON.
+/// the reason go to stderr) or an event that is not a JSON object.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   auditbridge test-pattern --pattern sg-open.json --event envelope.json
@@ -69,6 +69,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Invalid);
         }
     };
+    if let Some(kind) = input::not_an_object(&event_text) {
+        eprintln!(
+            "{}: event is not a JSON object but {kind}",
+            input::display_name(&args.event)
+        );
+        return Ok(Outcome::Invalid);
+    }
     let matched = !rule_set.matches(&event).is_empty();
     // The reference evaluator is the specification the rule set is built to; if they
     // ever disagree, that is a bug worth shouting about, not a verdict to hide.

@@ -88,3 +88,30 @@ fn an_invalid_rules_file_is_refused_with_its_problems() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_line_that_is_json_but_not_an_object_is_reported_not_matched_as_nothing() {
+    // An array of envelopes pasted on one line holds events; matching it as one value
+    // would print nothing and exit 0, as if none of them had matched.
+    let events = std::fs::read_to_string(repo_file(EVENTS)).expect("fixture");
+    let first = events.lines().next().expect("an event");
+    let input = format!("[{first}]\n\"text\"\n{first}\n42\nnull\n");
+    let output = run_with_stdin(
+        auditbridge().args(["match", "--rules", RULES]),
+        input.as_bytes(),
+    );
+    assert_status(&output, 1);
+    assert_eq!(
+        stdout(&output),
+        "{\"id\":\"e1\",\"rules\":[\"zz-cvm-stopped\",\"aa-cam-or-cvm\"]}\n"
+    );
+    assert_eq!(
+        stderr(&output),
+        concat!(
+            "<stdin>: line 1: event is not a JSON object but an array\n",
+            "<stdin>: line 2: event is not a JSON object but a string\n",
+            "<stdin>: line 4: event is not a JSON object but a number\n",
+            "<stdin>: line 5: event is not a JSON object but null\n",
+        )
+    );
+}

@@ -79,6 +79,27 @@ fn an_event_that_is_not_json_names_the_file_and_exits_2() {
 }
 
 #[test]
+fn an_event_that_is_json_but_not_an_object_is_refused_with_exit_2() {
+    // An array holding a matching event: an answer of false would be wrong, and true
+    // would say something `match` and the evaluate function never do.
+    let event = std::fs::read_to_string(fixture("event-sg-open.json")).expect("fixture");
+    let output = run_with_stdin(
+        auditbridge()
+            .arg("test-pattern")
+            .arg("--pattern")
+            .arg(fixture("pattern-sg-open.json"))
+            .args(["--event", "-"]),
+        format!("[{event}]").as_bytes(),
+    );
+    assert_status(&output, 2);
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        "<stdin>: event is not a JSON object but an array\n"
+    );
+}
+
+#[test]
 fn the_event_can_come_from_stdin() {
     let event = std::fs::read(fixture("event-sg-open.json")).expect("fixture");
     let output = run_with_stdin(
