@@ -362,6 +362,26 @@ fn lenient_field_types() {
 }
 
 #[test]
+fn a_record_with_unknown_fields_named_like_wrappers_stays_a_record() {
+    // Unknown fields are kept, never rejected: `Response` or `CloudAuditEvent` on a record
+    // (an exporter's annotation, say) must not make it a response or an Event wrapper.
+    for (key, value) in [
+        ("Response", json!({"RequestId": "r-1"})),
+        ("CloudAuditEvent", json!("")),
+        ("Events", json!([])),
+    ] {
+        let record = stop_instances_with(json!({ key: value.clone() }));
+        let outcomes = Normalizer::default().normalize_value(&record);
+        let Ok(Normalized::Envelope(envelope)) = &outcomes[0].result else {
+            panic!("{key}: {outcomes:?}")
+        };
+        assert_eq!(outcomes.len(), 1, "{key}");
+        assert_eq!(envelope.id, "6f2d7d0e-3a57-4c1b-9e0a-1b2c3d4e5f60", "{key}");
+        assert_eq!(envelope.data[key], value, "{key}");
+    }
+}
+
+#[test]
 fn session_context_in_every_shape() {
     let normalizer = Normalizer::default();
     for (context, expected) in [
@@ -388,6 +408,38 @@ fn session_context_in_every_shape() {
             "{context}"
         );
     }
+}
+
+#[test]
+fn user_identity_as_json_text_is_decoded_for_subject_and_redaction() {
+    let mut record = fixture_value("cvm-stopinstances-api-write.json");
+    let identity = record["userIdentity"].clone();
+    let account = identity["accountId"].clone();
+    let mut with_token = identity.clone();
+    with_token["sessionContext"] = json!("{\"token\": \"session-secret\", \"uin\": 1}");
+    record["userIdentity"] = json!(with_token.to_string());
+    let outcomes = Normalizer::default().normalize_value(&record);
+    let Ok(Normalized::Envelope(envelope)) = &outcomes[0].result else {
+        panic!("{outcomes:?}")
+    };
+    let mut expected = identity;
+    expected["sessionContext"] = json!({"token": "***", "uin": 1});
+    assert_eq!(envelope.data["userIdentity"], expected);
+    let account = account
+        .as_str()
+        .expect("the sample writes the account as a string");
+    assert!(
+        envelope.subject.contains(&format!(":uin/{account}")),
+        "{}",
+        envelope.subject
+    );
+    // Text that is not a JSON object stays as it was.
+    record["userIdentity"] = json!("");
+    let outcomes = Normalizer::default().normalize_value(&record);
+    let Ok(Normalized::Envelope(envelope)) = &outcomes[0].result else {
+        panic!("{outcomes:?}")
+    };
+    assert_eq!(envelope.data["userIdentity"], json!(""));
 }
 
 #[test]

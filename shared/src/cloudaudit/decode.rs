@@ -1,10 +1,12 @@
 //! Embedded JSON: CloudAudit stores `requestParameters`, `responseElements`, `resources`
-//! and `userIdentity.sessionContext` as strings holding JSON. Decoding them lets rules
-//! match inside (`detail.requestParameters.InstanceIds`).
+//! and `userIdentity.sessionContext` as strings holding JSON, and every record field has
+//! been seen with more than one JSON type, `userIdentity` as text included. Decoding them
+//! lets rules match inside (`detail.requestParameters.InstanceIds`), and the caller's
+//! account and session token are found wherever the record wrote them.
 //!
 //! Only objects and arrays are decoded: a scalar such as `"0"` or `"true"` stays the
 //! string it was, so a field never changes JSON type just because its text happens to
-//! parse. Text that does not parse stays a string. Only these four fields are decoded,
+//! parse. Text that does not parse stays a string. Only these five fields are decoded,
 //! one level deep (`sessionContext.extraInfo`, itself JSON text, stays a string): the
 //! envelope keeps the record's shape otherwise.
 
@@ -12,6 +14,8 @@ use serde_json::{Map, Value};
 
 /// Paths of the fields that hold JSON as text.
 const EMBEDDED_JSON_FIELDS: &[&[&str]] = &[
+    // Before its `sessionContext`, which may then be JSON text inside it.
+    &["userIdentity"],
     &["requestParameters"],
     &["responseElements"],
     &["resources"],

@@ -2,7 +2,8 @@
 //!
 //! Accepted anywhere, nested in any combination:
 //! - a raw record: an object with at least one of the record's own keys
-//!   ([`RECORD_KEYS`]); an object with none of them is not a record (an error);
+//!   ([`RECORD_KEYS`]), whatever else it holds; an object with none of them is not a
+//!   record (an error);
 //! - a DescribeEvents/LookUpEvents `Event`: an object with `CloudAuditEvent`, the raw
 //!   record as a JSON string (or, as some exports have it, already an object); the
 //!   wrapper's own fields (`Location`, `EventNameCn`, ...) are presentation added by the
@@ -86,7 +87,11 @@ fn walk_object(
     depth: usize,
     emit: &mut Emit<'_>,
 ) {
-    if let Some(response) = object.get("Response") {
+    // Record keys first: a record is kept whole whatever else it holds, and an unknown
+    // field named `Response` or `CloudAuditEvent` must not turn it into a wrapper.
+    if RECORD_KEYS.iter().any(|key| object.contains_key(*key)) {
+        emit(location.clone(), Ok(object));
+    } else if let Some(response) = object.get("Response") {
         match response {
             Value::Object(body) => walk_response_body(body, location, "Response.", depth, emit),
             other => emit(
@@ -101,8 +106,6 @@ fn walk_object(
         }
     } else if let Some(embedded) = object.get("CloudAuditEvent") {
         walk_wrapper(object, embedded, location, emit);
-    } else if RECORD_KEYS.iter().any(|key| object.contains_key(*key)) {
-        emit(location.clone(), Ok(object));
     } else if object.contains_key("Events") || object.get("Error").is_some_and(Value::is_object) {
         walk_response_body(object, location, "", depth, emit);
     } else if WRAPPER_KEYS.iter().any(|key| object.contains_key(*key)) {

@@ -48,7 +48,10 @@ pub(crate) fn normalize_record(
 
     let region = region_of(record);
     let resource = qcs::resource_names(record.get("resources"));
-    let account_id = lenient::scalar_text(lenient::at_path(record, &["userIdentity", "accountId"]))
+    let mut data = record.clone();
+    decode_embedded(&mut data);
+    // From the decoded record: `userIdentity` may have been JSON text.
+    let account_id = lenient::scalar_text(lenient::at_path(&data, &["userIdentity", "accountId"]))
         .unwrap_or_default();
     let subject = qcs::subject(
         &resource,
@@ -60,8 +63,6 @@ pub(crate) fn normalize_record(
         },
     );
 
-    let mut data = record.clone();
-    decode_embedded(&mut data);
     if options.redact_tokens {
         redact_tokens(&mut data);
     }

@@ -5,14 +5,16 @@
 //! value of every key named `token` (any ASCII case: `token`, `Token`, `TOKEN`) below
 //! those fields becomes `"***"`. `responseElements` is included because STS calls
 //! (`AssumeRole`, `GetFederationToken`) return temporary credentials there: their
-//! `Token` and their secret key (`TmpSecretKey`, `SecretKey`) are redacted too. Empty and `null` tokens are left as they are: there
-//! is nothing to hide and `"***"` would claim there was. `secretId` is a key id, not a
-//! secret, and stays.
+//! `Token` and their secret key (`TmpSecretKey`, `SecretKey`) are redacted too, as are
+//! those keys wherever else they appear in the three fields. Empty and `null` values are
+//! left as they are: there is nothing to hide and `"***"` would claim there was.
+//! `secretId` is a key id, not a secret, and stays.
 //!
 //! Text that could not be decoded as JSON (CloudAudit truncates long parameters) and
-//! strings nested inside (`extraInfo`) are scanned too: the value of a quoted `"token"`
-//! key (also the escaped `\"token\"` form of doubly encoded JSON) is replaced, up to the
-//! end of the text when the value was cut off.
+//! strings nested inside (`extraInfo`, credentials encoded once more) are scanned too:
+//! the value of a quoted secret key (`"token"`, `"TmpSecretKey"`, `"SecretKey"`, also
+//! in the escaped `\"token\"` form of doubly encoded JSON) is replaced, up to the end of
+//! the text when the value was cut off.
 
 use serde_json::{Map, Value};
 
@@ -82,40 +84,49 @@ fn is_blank(value: &Value) -> bool {
     }
 }
 
-/// `text` with the string values of quoted `token` keys replaced, or `None` when it
-/// holds no such value.
+/// `text` with the string values of quoted secret keys ([`SECRET_KEYS`], any ASCII
+/// case) replaced, or `None` when it holds no such value.
 pub(crate) fn redact_text(text: &str) -> Option<String> {
-    const KEY: &str = "token";
     let lowered = text.to_ascii_lowercase(); // same byte offsets as `text`
     let bytes = text.as_bytes();
+    let mut values = Vec::new();
+    for key in SECRET_KEYS {
+        let mut search_from = 0;
+        while let Some(found) = lowered[search_from..].find(key) {
+            let key_start = search_from + found;
+            let key_end = key_start + key.len();
+            search_from = key_end;
+            if let Some((value_start, value_end)) = secret_value_span(bytes, key_start, key_end) {
+                if value_start < value_end {
+                    values.push((value_start, value_end));
+                    search_from = value_end;
+                }
+            }
+        }
+    }
+    if values.is_empty() {
+        return None;
+    }
+    // In text order; a span inside another (a key quoted within a secret) is already gone.
+    values.sort_unstable();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    let mut search_from = 0;
-    while let Some(found) = lowered[search_from..].find(KEY) {
-        let key_start = search_from + found;
-        let key_end = key_start + KEY.len();
-        search_from = key_end;
-        let Some((value_start, value_end)) = token_value_span(bytes, key_start, key_end) else {
-            continue;
-        };
-        if value_start == value_end {
+    for (value_start, value_end) in values {
+        if value_start < copied {
             continue;
         }
         out.push_str(&text[copied..value_start]);
         out.push_str(REDACTED);
         copied = value_end;
-        search_from = value_end.max(search_from);
-    }
-    if copied == 0 {
-        return None;
     }
     out.push_str(&text[copied..]);
     Some(out)
 }
 
-/// For a `token` found at `key_start..key_end`: if it is a quoted key followed by `:` and
-/// a quoted string, the byte span of that string's content.
-fn token_value_span(bytes: &[u8], key_start: usize, key_end: usize) -> Option<(usize, usize)> {
+/// For a secret key found at `key_start..key_end`: if it is a quoted key (a whole key:
+/// `"SessionToken"` holds `token` but is not one) followed by `:` and a quoted string,
+/// the byte span of that string's content.
+fn secret_value_span(bytes: &[u8], key_start: usize, key_end: usize) -> Option<(usize, usize)> {
     if key_start == 0 || bytes[key_start - 1] != b'"' {
         return None;
     }
@@ -218,6 +229,36 @@ mod tests {
                 "userIdentity": {"sessionContext": "{\"token\": \"***\", \"uin\": 1, \"cut"},
                 "requestParameters": "{\"Region\": \"gz\", \"Token\" : \"***"
             })
+        );
+    }
+
+    #[test]
+    fn secret_keys_in_text_are_replaced_like_tokens() {
+        // CloudAudit cuts long responses off, so STS credentials often arrive as text
+        // that does not parse; the secret key beside the token must not survive.
+        let out = redacted(json!({
+            "requestParameters": "{\"SecretKey\": \"sk-1\", \"x\": trunc",
+            "responseElements": {
+                "Credentials": "{\"Token\":\"t\",\"TmpSecretId\":\"AKIDtmp\",\"TmpSecretKey\":\"sk-2\"}"
+            },
+        }));
+        assert_eq!(
+            out,
+            json!({
+                "requestParameters": "{\"SecretKey\": \"***\", \"x\": trunc",
+                "responseElements": {
+                    "Credentials": "{\"Token\":\"***\",\"TmpSecretId\":\"AKIDtmp\",\"TmpSecretKey\":\"***\"}"
+                },
+            })
+        );
+        assert_eq!(
+            redact_text(r#"{"tmpSecretKey":"a","SessionToken":"kept","token":"b"}"#).as_deref(),
+            Some(r#"{"tmpSecretKey":"***","SessionToken":"kept","token":"***"}"#)
+        );
+        // A secret whose text quotes another key is replaced once, as a whole.
+        assert_eq!(
+            redact_text(r#"{"SecretKey":"x \"token\":\"y","n":1}"#).as_deref(),
+            Some(r#"{"SecretKey":"***","n":1}"#)
         );
     }
 
