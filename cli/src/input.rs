@@ -54,11 +54,11 @@ impl Input {
         })
     }
 
-    /// The rest of the input as text.
-    pub fn read_to_string(&mut self, text: &mut String) -> anyhow::Result<()> {
+    /// The rest of the input, appended to `bytes`.
+    pub fn read_to_end(&mut self, bytes: &mut Vec<u8>) -> anyhow::Result<()> {
         self.reader
-            .read_to_string(text)
-            .with_context(|| format!("cannot read {} as UTF-8 text", self.name))?;
+            .read_to_end(bytes)
+            .with_context(|| format!("cannot read {}", self.name))?;
         Ok(())
     }
 

@@ -13,7 +13,8 @@ use crate::status::Outcome;
 /// Turn CloudAudit records into EventBridge envelopes (one compact JSON object per line).
 ///
 /// Reads raw records, DescribeEvents `Event` wrappers, whole `{"Response": ...}` bodies,
-/// JSON arrays of these, or JSON lines of any of them. A record that cannot be turned into
+/// JSON arrays of these, or JSON lines of any of them (pretty-printed documents among them
+/// too). A record that cannot be turned into
 /// an envelope is reported on stderr (file, line or position, eventID, field, reason)
 /// and the others still come out; the exit status is then 1. A summary line
 /// (`normalized N, skipped N (reads), failed N`) ends stderr.

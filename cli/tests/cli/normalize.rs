@@ -253,3 +253,101 @@ fn a_line_that_is_not_text_is_reported_alone() {
         );
     }
 }
+
+/// A CloudAudit fixture of the library's tests, as a value.
+fn cloudaudit_record(name: &str) -> Value {
+    let path = repo_file(&format!("shared/tests/fixtures/cloudaudit/{name}"));
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON")
+}
+
+#[test]
+fn pretty_documents_after_json_lines_come_out_and_a_cut_line_costs_only_itself() {
+    let [a, b, c, d, e] = [
+        "cvm-stopinstances-api-write.json",
+        "vpc-createsecuritygrouppolicies-console-write.json",
+        "cam-attachuserpolicy-miniprogram-write.json",
+        "tke-deletecluster-console-write.json",
+        "scf-deletefunction-no-ids-write.json",
+    ]
+    .map(cloudaudit_record);
+    let compact = |value: &Value| serde_json::to_string(value).expect("serializes");
+    let pretty = |value: &Value| serde_json::to_string_pretty(value).expect("serializes");
+    let cut = compact(&c);
+    let cut = &cut[..cut.len() / 2];
+    let pretty_array = pretty(&Value::Array(vec![d.clone(), e.clone()]));
+    let input = [
+        compact(&a),
+        pretty(&b),
+        cut.to_string(),
+        compact(&c),
+        pretty_array,
+        compact(&a),
+    ]
+    .join("\n");
+    let cut_line = 2 + pretty(&b).lines().count();
+    let output = run_with_stdin(auditbridge().arg("normalize"), input.as_bytes());
+    assert_status(&output, 1);
+    let expected: Vec<String> = [&a, &b, &c, &d, &e, &a]
+        .iter()
+        .flat_map(|record| library_envelopes(&compact(record)))
+        .collect();
+    let printed: Vec<String> = stdout(&output).lines().map(str::to_owned).collect();
+    assert_eq!(printed, expected);
+    let stderr = stderr(&output);
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        vec![
+            format!(
+                "<stdin>: line {cut_line}: not JSON: EOF while parsing a string (column {})",
+                cut.len()
+            )
+            .as_str(),
+            "normalized 6, skipped 0 (reads), failed 1",
+        ],
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bytes_that_are_not_utf8_cost_only_the_document_holding_them() {
+    let a = cloudaudit_record("cvm-stopinstances-api-write.json");
+    let b = cloudaudit_record("vpc-createsecuritygrouppolicies-console-write.json");
+    let pretty = serde_json::to_string_pretty(&a).expect("serializes");
+    // A Latin-1 byte inside a string of the pretty-printed record, on its third line.
+    let mut lines: Vec<Vec<u8>> = pretty
+        .lines()
+        .map(|line| line.as_bytes().to_vec())
+        .collect();
+    let at = lines[2].len() - 2;
+    lines[2].insert(at, 0xe9);
+    let mut broken = lines.join(&b'\n');
+    broken.push(b'\n');
+    broken.extend_from_slice(
+        serde_json::to_string_pretty(&b)
+            .expect("serializes")
+            .as_bytes(),
+    );
+    let dir = scratch_dir("not-utf8-document");
+    let file = dir.join("latin1.json");
+    std::fs::write(&file, &broken).expect("write");
+    let output = run(auditbridge().arg("normalize").arg(&file).arg(repo_file(
+        "shared/tests/fixtures/cloudaudit/tke-deletecluster-console-write.json",
+    )));
+    assert_status(&output, 1);
+    let found = json_lines(&output);
+    assert_eq!(found.len(), 2, "{}", stdout(&output));
+    assert_eq!(found[0]["data"]["eventName"], b["eventName"]);
+    assert_eq!(found[1]["source"], "tke.cloud.tencent");
+    let stderr = stderr(&output);
+    assert!(
+        stderr.starts_with(&format!(
+            "{}: line 1: not UTF-8 text in the document's line 3: ",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("normalized 2, skipped 0 (reads), failed 1\n"),
+        "{stderr}"
+    );
+}

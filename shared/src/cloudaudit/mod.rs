@@ -103,8 +103,16 @@ impl Normalizer {
     /// lines). Blank text yields no outcomes; text that is not JSON yields one error per
     /// line it starts on (see `text.rs`).
     pub fn normalize_text(&self, text: &str) -> Vec<RecordOutcome> {
+        self.normalize_text_from_line(text, 1)
+    }
+
+    /// [`normalize_text`](Self::normalize_text) for a part of a bigger input that starts
+    /// on its line `first_line` (1-based): locations give the input's line numbers (a
+    /// JSON-lines reader handing over one line, or a document spanning several, at a
+    /// time).
+    pub fn normalize_text_from_line(&self, text: &str, first_line: usize) -> Vec<RecordOutcome> {
         let mut outcomes = Vec::new();
-        for piece in text::documents(text) {
+        for piece in text::documents(text, first_line.max(1)) {
             match piece {
                 text::Piece::Document { line, value } => {
                     self.collect(&value, &RecordLocation::at_line(line), &mut outcomes);

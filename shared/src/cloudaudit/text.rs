@@ -18,10 +18,11 @@ pub(crate) enum Piece {
     NotJson { line: usize, reason: String },
 }
 
-/// The documents of `text` in order.
-pub(crate) fn documents(text: &str) -> Vec<Piece> {
+/// The documents of `text` in order; `text` starts on line `first_line` (1-based) of
+/// its input, and every line number given out counts from there.
+pub(crate) fn documents(text: &str, first_line: usize) -> Vec<Piece> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines = LineIndex::new(text);
+    let lines = LineIndex::new(text, first_line);
     let mut pieces = Vec::new();
     let mut position = 0;
     while let Some(start) = next_non_whitespace(text, position) {
@@ -73,7 +74,9 @@ fn trailing_text(rest: &str) -> String {
     )
 }
 
-/// serde_json's message with its position made absolute in the whole text.
+/// serde_json's message with its position made absolute in the whole text; only the
+/// column when the error is on the line the document starts on, which the error's
+/// location already names.
 fn describe_syntax_error(
     error: &serde_json::Error,
     lines: &LineIndex,
@@ -86,40 +89,47 @@ fn describe_syntax_error(
     let suffix = format!(" at line {} column {}", error.line(), error.column());
     let message = error.to_string();
     let message = message.strip_suffix(&suffix).unwrap_or(&message);
+    if error.line() == 1 {
+        let column = error.column() + (start - lines.start_of(line));
+        return format!("not JSON: {message} (column {column})");
+    }
     let absolute_line = line + error.line() - 1;
-    let absolute_column = if error.line() == 1 {
-        error.column() + (start - lines.start_of(line))
-    } else {
+    format!(
+        "not JSON: {message} (line {absolute_line}, column {})",
         error.column()
-    };
-    format!("not JSON: {message} (line {absolute_line}, column {absolute_column})")
+    )
 }
 
-/// Byte offsets where lines start, to turn offsets into 1-based line numbers.
+/// Byte offsets where lines start, to turn offsets into 1-based line numbers of the
+/// input (the text's own first line being `first_line`).
 struct LineIndex {
     starts: Vec<usize>,
+    first_line: usize,
 }
 
 impl LineIndex {
-    fn new(text: &str) -> Self {
+    fn new(text: &str, first_line: usize) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(offset, _)| offset + 1));
-        Self { starts }
+        Self { starts, first_line }
     }
 
     fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&start| start <= offset)
+        self.starts.partition_point(|&start| start <= offset) + self.first_line - 1
     }
 
     fn start_of(&self, line: usize) -> usize {
         self.starts
-            .get(line.saturating_sub(1))
+            .get(line.saturating_sub(self.first_line))
             .copied()
             .unwrap_or_default()
     }
 
     fn start_of_next_line(&self, line: usize, text_len: usize) -> usize {
-        self.starts.get(line).copied().unwrap_or(text_len)
+        self.starts
+            .get(line + 1 - self.first_line)
+            .copied()
+            .unwrap_or(text_len)
     }
 }
 
@@ -129,7 +139,7 @@ mod tests {
     use serde_json::json;
 
     fn summary(text: &str) -> Vec<(usize, Result<Value, String>)> {
-        documents(text)
+        documents(text, 1)
             .into_iter()
             .map(|piece| match piece {
                 Piece::Document { line, value } => (line, Ok(value)),
@@ -182,7 +192,7 @@ mod tests {
         let Err(reason) = &pieces[2].1 else {
             panic!("line 3 is not JSON")
         };
-        assert_eq!(reason, "not JSON: expected ident (line 3, column 2)");
+        assert_eq!(reason, "not JSON: expected ident (column 2)");
     }
 
     #[test]
@@ -204,20 +214,54 @@ mod tests {
 
     #[test]
     fn blank_text_and_byte_order_mark() {
-        assert!(documents("").is_empty());
-        assert!(documents(" \n\t\r\n").is_empty());
+        assert!(documents("", 1).is_empty());
+        assert!(documents(" \n\t\r\n", 1).is_empty());
         assert_eq!(summary("\u{feff}{\"a\":1}"), vec![(1, Ok(json!({"a": 1})))]);
     }
 
     #[test]
     fn error_positions_are_absolute() {
-        let pieces = summary("{\"a\":1}\n   {\"a\" 2}");
+        let pieces = summary("{\"a\":1}\n   {\"a\" 2}\n{\n\"b\" 3}");
         assert_eq!(
             pieces[1],
+            (2, Err("not JSON: expected `:` (column 9)".to_owned()))
+        );
+        assert_eq!(
+            pieces[2],
             (
-                2,
-                Err("not JSON: expected `:` (line 2, column 9)".to_owned())
+                3,
+                Err("not JSON: expected `:` (line 4, column 5)".to_owned())
             )
+        );
+    }
+
+    #[test]
+    fn a_text_from_the_middle_of_an_input_counts_lines_from_its_first() {
+        let text = "{\"a\":1}\n\n{\n \"a\": 2\n}\n{\"a\" 3}\n{\n\"a\" 4}\nnope\n{\"a\":5}";
+        let pieces: Vec<(usize, Result<Value, String>)> = documents(text, 41)
+            .into_iter()
+            .map(|piece| match piece {
+                Piece::Document { line, value } => (line, Ok(value)),
+                Piece::NotJson { line, reason } => (line, Err(reason)),
+            })
+            .collect();
+        assert_eq!(
+            pieces,
+            vec![
+                (41, Ok(json!({"a": 1}))),
+                (43, Ok(json!({"a": 2}))),
+                (46, Err("not JSON: expected `:` (column 6)".to_owned())),
+                (
+                    47,
+                    Err("not JSON: expected `:` (line 48, column 5)".to_owned())
+                ),
+                (
+                    48,
+                    Err("not JSON: text after the JSON value: \"4}\"".to_owned())
+                ),
+                (49, Err("not JSON: expected ident (column 2)".to_owned())),
+                (50, Ok(json!({"a": 5}))),
+            ]
         );
     }
 }
