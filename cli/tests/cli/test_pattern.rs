@@ -100,6 +100,43 @@ fn an_event_that_is_json_but_not_an_object_is_refused_with_exit_2() {
 }
 
 #[test]
+fn events_serde_json_refuses_but_json_allows_are_answered_as_match_answers_them() {
+    // A number beyond f64, a lone surrogate escape and deep nesting are valid JSON
+    // (AWS answers them); `match` reads them, so `test-pattern` must too.
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    for extra in ["1e400", "\"\\ud800\"", deep.as_str()] {
+        let event = format!("{{\"source\":\"vpc.cloud.tencent\",\"extra\":{extra}}}");
+        let dir = scratch_dir("test-pattern-odd-json");
+        let pattern = dir.join("pattern.json");
+        std::fs::write(&pattern, r#"{"source":["vpc.cloud.tencent"]}"#).expect("write");
+        let output = run_with_stdin(
+            auditbridge()
+                .arg("test-pattern")
+                .arg("--pattern")
+                .arg(&pattern)
+                .args(["--event", "-"]),
+            event.as_bytes(),
+        );
+        assert_status(&output, 0);
+        assert_eq!(stdout(&output), "{\"Result\":true}\n", "{extra}");
+        let rules = dir.join("rules.json");
+        std::fs::write(
+            &rules,
+            r#"{"rules":[{"name":"vpc","pattern":{"source":["vpc.cloud.tencent"]}}]}"#,
+        )
+        .expect("write");
+        let matched = run_with_stdin(
+            auditbridge()
+                .args(["match", "--count", "--rules"])
+                .arg(&rules),
+            event.as_bytes(),
+        );
+        assert_status(&matched, 0);
+        assert_eq!(stdout(&matched), "{\"vpc\":1}\n", "{extra}");
+    }
+}
+
+#[test]
 fn the_event_can_come_from_stdin() {
     let event = std::fs::read(fixture("event-sg-open.json")).expect("fixture");
     let output = run_with_stdin(
