@@ -1,10 +1,14 @@
 //! This project's own pattern cases (`data/default-dialect-cases.json`): Tencent's
 //! operators, the differences between the dialects, and every error reason the parser
-//! can give, each with its exact path. Every failing case is reported.
+//! can give, each with its exact path. Every case is decided by the reference evaluator
+//! and by the compiled rule set, which must agree. Every failing case is reported.
 
 use auditbridge_shared::pattern::{Dialect, Pattern};
 use serde::Deserialize;
 use serde_json::Value;
+
+#[path = "support/compiled.rs"]
+mod compiled;
 
 const CASES: &str = include_str!("data/default-dialect-cases.json");
 
@@ -120,8 +124,17 @@ impl Case {
             Err(e) => format!("error at {}: {}", e.path(), e.reason()),
             Ok(pattern) => match &self.event {
                 None => "parsed, but the case has no event".into(),
-                Some(event) if pattern.matches(event) => "match".into(),
-                Some(_) => "no_match".into(),
+                Some(event) => {
+                    let reference = pattern.matches(event);
+                    match compiled::verdict(&pattern, event) {
+                        Ok(compiled) if compiled != reference => {
+                            format!("reference evaluator says {reference}, the rule set {compiled}")
+                        }
+                        Err(problem) => problem,
+                        Ok(_) if reference => "match".into(),
+                        Ok(_) => "no_match".into(),
+                    }
+                }
             },
         }
     }

@@ -1,11 +1,15 @@
 //! AWS conformance: all 156 LocalStack cases (verdicts from AWS `TestEventPattern`) in the
 //! aws dialect, and the default dialect's agreement with them.
 //!
-//! Every failing case is reported, not just the first.
+//! Every case is decided by the reference evaluator and by the compiled rule set, which
+//! must agree. Every failing case is reported, not just the first.
 
 use auditbridge_shared::pattern::{Dialect, Pattern};
 use serde::Deserialize;
 use serde_json::Value;
+
+#[path = "support/compiled.rs"]
+mod compiled;
 
 const CASES: &str = include_str!("data/eventbridge-cases.json");
 const AWS_PREFIX: &str = "Event pattern is not valid. Reason: ";
@@ -61,10 +65,19 @@ impl Case {
 
     /// The verdict in `dialect`, as "match", "no_match" or "error: <reason>".
     fn verdict(&self, dialect: Dialect) -> String {
-        match self.parse(dialect) {
-            Ok(pattern) if pattern.matches(&self.event()) => "match".into(),
+        let pattern = match self.parse(dialect) {
+            Ok(pattern) => pattern,
+            Err(e) => return format!("error: {}", e.reason()),
+        };
+        let event = self.event();
+        let reference = pattern.matches(&event);
+        match compiled::verdict(&pattern, &event) {
+            Ok(compiled) if compiled != reference => {
+                format!("reference evaluator says {reference}, the rule set {compiled}")
+            }
+            Err(problem) => problem,
+            Ok(_) if reference => "match".into(),
             Ok(_) => "no_match".into(),
-            Err(e) => format!("error: {}", e.reason()),
         }
     }
 

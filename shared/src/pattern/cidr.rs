@@ -39,7 +39,7 @@ pub(crate) fn parse_cidr(text: &str, dialect: Dialect) -> Result<IpNet, String> 
 
 /// Whether the leaf string is an IP address inside the block (same family only).
 pub(crate) fn cidr_contains(net: &IpNet, leaf: &str) -> bool {
-    let Ok(address) = leaf.parse::<IpAddr>() else {
+    let Some(address) = ip_of_leaf(leaf) else {
         return false;
     };
     match (net, address) {
@@ -58,8 +58,17 @@ fn parse_java_int(text: &str) -> Option<i32> {
     text.parse().ok()
 }
 
+/// The address an event's string is, read as event-ruler reads it (`ipToStringIfPossible`):
+/// only text shaped like an address counts (so `::ffff:10.0.0.1`, with dots, is not one),
+/// and an IPv4-mapped IPv6 address is the IPv4 address, as Java's `InetAddress` has it.
+pub(crate) fn ip_of_leaf(leaf: &str) -> Option<IpAddr> {
+    parse_ip_literal(leaf).ok()
+}
+
 /// event-ruler only hands strings shaped like an address to the resolver; anything else
-/// is "Nonstandard".
+/// is "Nonstandard". An IPv4-mapped IPv6 address (`::ffff:a00:1`) comes back as IPv4
+/// (`10.0.0.1`), as from Java's resolver: in a pattern, its mask bits then count as IPv4
+/// bits.
 fn parse_ip_literal(text: &str) -> Result<IpAddr, String> {
     let v4_shaped = {
         let parts: Vec<&str> = text.split('.').collect();
@@ -72,6 +81,8 @@ fn parse_ip_literal(text: &str) -> Result<IpAddr, String> {
     if !v4_shaped && !v6_shaped {
         return Err(format!("Nonstandard IP address: {text}"));
     }
-    text.parse()
-        .map_err(|_| format!("Invalid IP address: {text}"))
+    let address: IpAddr = text
+        .parse()
+        .map_err(|_| format!("Invalid IP address: {text}"))?;
+    Ok(address.to_canonical())
 }

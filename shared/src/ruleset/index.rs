@@ -18,6 +18,7 @@ use super::exact::{ExactKey, ExactKeys};
 use super::flatten::Leaf;
 use super::path_trie::NodeId;
 use super::symbols::Symbols;
+use crate::pattern::cidr::ip_of_leaf;
 use crate::pattern::{Bound, NumericRange};
 
 /// What index lists hold: a candidate conjunction with the program that checks what
@@ -384,8 +385,8 @@ impl CidrIndex {
             return;
         }
         // The same parse as `cidr_contains`, so every address it accepts is looked up.
-        match leaf.parse::<IpAddr>() {
-            Ok(IpAddr::V4(address)) => {
+        match ip_of_leaf(leaf) {
+            Some(IpAddr::V4(address)) => {
                 let bits = u32::from(address);
                 for (len, networks) in &self.v4 {
                     if let Some(ids) = networks.get(&(bits & mask_v4(*len))) {
@@ -393,7 +394,7 @@ impl CidrIndex {
                     }
                 }
             }
-            Ok(IpAddr::V6(address)) => {
+            Some(IpAddr::V6(address)) => {
                 let bits = u128::from(address);
                 for (len, networks) in &self.v6 {
                     if let Some(ids) = networks.get(&(bits & mask_v6(*len))) {
@@ -401,7 +402,7 @@ impl CidrIndex {
                     }
                 }
             }
-            Err(_) => {}
+            None => {}
         }
     }
 }
@@ -921,8 +922,11 @@ mod tests {
         assert_eq!(cidr_hits(&index, "2001:db8:0:1::42"), vec![6, 7, 8]);
         assert_eq!(cidr_hits(&index, "2001:db8:0:2::42"), vec![6, 7]);
         assert_eq!(cidr_hits(&index, "::1"), vec![7]);
-        // An IPv4-mapped IPv6 address is IPv6, as in `cidr_contains`.
-        assert_eq!(cidr_hits(&index, "::ffff:10.0.0.9"), vec![7]);
+        // An IPv4-mapped IPv6 address is the IPv4 address, as in `cidr_contains`; with
+        // dots it is not shaped like an address at all (event-ruler's reading).
+        assert_eq!(cidr_hits(&index, "::ffff:a00:9"), vec![0, 2, 3]);
+        assert_eq!(cidr_hits(&index, "::FFFF:A00:9"), vec![0, 2, 3]);
+        assert_eq!(cidr_hits(&index, "::ffff:10.0.0.9"), Vec::<u32>::new());
         assert_eq!(cidr_hits(&index, "not an address"), Vec::<u32>::new());
         assert_eq!(cidr_hits(&index, "10.0.0.9 "), Vec::<u32>::new());
     }
