@@ -101,6 +101,33 @@ alternative 2 of 2 ($or[1]): no match
     }
 
     #[test]
+    fn explain_says_where_an_absence_inside_arrays_holds_or_not() {
+        let pattern =
+            pattern(r#"{"Ingress":{"CidrBlock":["0.0.0.0/0"],"Description":[{"exists":false}]}}"#);
+        let open = json!({"Ingress":[{"CidrBlock":"0.0.0.0/0"},{"CidrBlock":"10.0.0.0/8","Description":"office"}]});
+        let explanation = pattern.explain(&open);
+        assert!(explanation.matched);
+        assert_eq!(
+            explanation.to_string(),
+            r#"match
+  ok    Ingress.CidrBlock ["0.0.0.0/0"]: "0.0.0.0/0" matches "0.0.0.0/0" (at Ingress[0].CidrBlock)
+  ok    Ingress.Description [{"exists":false}]: absent from the array elements chosen, as {"exists":false} requires (present only at Ingress[1].Description)
+"#
+        );
+        let described = json!({"Ingress":[{"CidrBlock":"0.0.0.0/0","Description":"lb"}]});
+        let explanation = pattern.explain(&described);
+        assert!(!explanation.matched && explanation.alternatives[0].array_conflict);
+        assert_eq!(
+            explanation.to_string(),
+            r#"no match
+  ok    Ingress.CidrBlock ["0.0.0.0/0"]: "0.0.0.0/0" matches "0.0.0.0/0" (at Ingress[0].CidrBlock)
+  ok    Ingress.Description [{"exists":false}]: present only inside arrays (at Ingress[0].Description): absent if other elements are chosen, as {"exists":false} requires
+  every condition is met, but never all in the same element of the arrays they share (fields under one array element must match in that same element, and a field {"exists":false} asks for must be missing from the elements the fields before it in key order chose)
+"#
+        );
+    }
+
+    #[test]
     fn explain_gives_the_reason_for_each_kind_of_miss() {
         let pattern = pattern(
             r#"{"data":{"errorCode":[0],"eventName":[{"prefix":"Delete"}],"x":[{"numeric":[">",5]}],"y":[{"exists":false}],"z":["a"],"w":["a"],"v":[{"suffix":"s"}],"u":["a"],"gone":["a"]}}"#,

@@ -15,8 +15,15 @@
 //! [`Conjunction`]s (one per combination of `$or` branches). A conjunction matches when
 //! every positive condition is satisfied by some leaf at its path, and the chosen leaves
 //! agree on the element index of every array they share (fields under one array element
-//! must match in that same element). An `{"exists": false}` matcher is satisfied when
-//! the event has no leaf at that path at all.
+//! must match in that same element).
+//!
+//! An `{"exists": false}` matcher is satisfied when no leaf at its path agrees with the
+//! array elements already chosen. "Already" is AWS's order: event-ruler walks a rule's
+//! fields sorted by dotted path ([`Conjunction::key_ranks`]) and checks absence against
+//! the elements the conditions before it chose. So with no array involved it means "no
+//! leaf at all", and for `{"Ingress": {"CidrBlock": ["0.0.0.0/0"], "Description":
+//! [{"exists": false}]}}` it means "an ingress entry open to the world without a
+//! description", whatever the other entries hold.
 
 use ipnet::IpNet;
 use serde_json::{Map, Value};
@@ -155,4 +162,29 @@ pub struct Condition {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Conjunction {
     pub conditions: Vec<Condition>,
+}
+
+impl Conjunction {
+    /// Each condition's place in the order AWS considers fields in: by dotted path, as
+    /// Java sorts strings (UTF-16 code units), ties in condition order. An
+    /// `{"exists": false}` condition is judged against the array elements chosen by the
+    /// conditions ranked before it.
+    pub fn key_ranks(&self) -> Vec<usize> {
+        key_ranks(&self.conditions)
+    }
+}
+
+/// [`Conjunction::key_ranks`] of any list of conditions.
+pub(crate) fn key_ranks(conditions: &[Condition]) -> Vec<usize> {
+    let keys: Vec<Vec<u16>> = conditions
+        .iter()
+        .map(|condition| condition.path.join(".").encode_utf16().collect())
+        .collect();
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut ranks = vec![0; keys.len()];
+    for (rank, index) in order.into_iter().enumerate() {
+        ranks[index] = rank;
+    }
+    ranks
 }

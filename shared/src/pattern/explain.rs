@@ -20,7 +20,8 @@ use serde::Serialize;
 use serde_json::{Map, Number, Value};
 
 use super::ast::{
-    AnythingBut, Condition, FieldValue, Literal, Matcher, NumericRange, ObjectPattern, Pattern,
+    key_ranks, AnythingBut, Condition, FieldValue, Literal, Matcher, NumericRange, ObjectPattern,
+    Pattern,
 };
 use super::expand::join;
 
@@ -268,8 +269,12 @@ fn explain_alternative(alternative: Alternative, flat: &Flattened<'_>) -> Altern
     let mut array_conflict = false;
     if all_met {
         let options: Vec<Vec<Option<usize>>> = conditions.iter().map(options).collect();
-        let mut chosen = Vec::with_capacity(options.len());
-        if consistent_choice(&conditions, &options, &mut chosen) {
+        // Chosen in AWS's key order, which decides what an absence is judged against.
+        let ranks = key_ranks(&alternative.conditions);
+        let mut order: Vec<usize> = (0..conditions.len()).collect();
+        order.sort_by_key(|&index| ranks[index]);
+        let mut chosen = vec![None; conditions.len()];
+        if consistent_choice(&conditions, &options, &order, 0, &mut chosen) {
             matched = true;
             for (condition, pick) in conditions.iter_mut().zip(chosen) {
                 condition.chosen = pick;
@@ -289,7 +294,7 @@ fn explain_alternative(alternative: Alternative, flat: &Flattened<'_>) -> Altern
 }
 
 /// The ways a met condition can be satisfied: a value index, or `None` for the absence
-/// `{"exists": false}` asks for (which constrains no array element).
+/// `{"exists": false}` asks for (judged against the values chosen before it).
 fn options(condition: &ConditionExplanation) -> Vec<Option<usize>> {
     let mut found: Vec<Option<usize>> = condition
         .values
@@ -304,42 +309,63 @@ fn options(condition: &ConditionExplanation) -> Vec<Option<usize>> {
     found
 }
 
+/// Whether the condition asks for absence and can have it: no value at the path sits
+/// outside every array (such a value agrees with any choice of elements). Whether the
+/// values inside arrays are left out depends on the elements chosen.
 fn absence_satisfies(condition: &ConditionExplanation) -> bool {
-    let wants_absent = condition.matchers.iter().any(|m| m == &exists_false());
-    wants_absent && condition.values.iter().all(|v| v.value.is_array())
+    wants_absence(condition)
+        && condition
+            .values
+            .iter()
+            .all(|v| v.value.is_array() || !v.trail.is_empty())
+}
+
+fn wants_absence(condition: &ConditionExplanation) -> bool {
+    condition.matchers.iter().any(|m| m == &exists_false())
+}
+
+/// The values at the path (not the arrays listed for an `array` matcher).
+fn leaf_values(condition: &ConditionExplanation) -> impl Iterator<Item = &EventValue> {
+    condition.values.iter().filter(|v| !v.value.is_array())
 }
 
 fn exists_false() -> Value {
     Matcher::Exists(false).to_json()
 }
 
-/// Picks one option per condition so that all picked values agree on every array element
-/// they share (backtracking, as in `reference.rs`).
+/// Picks one option per condition, in `order` (key order; the first `done` are picked),
+/// so that all picked values agree on every array element they share and every absence
+/// holds against the values picked before it (backtracking, as in `reference.rs`).
 fn consistent_choice(
     conditions: &[ConditionExplanation],
     options: &[Vec<Option<usize>>],
-    chosen: &mut Vec<Option<usize>>,
+    order: &[usize],
+    done: usize,
+    chosen: &mut [Option<usize>],
 ) -> bool {
-    let depth = chosen.len();
-    let Some(these) = options.get(depth) else {
+    let Some(&current) = order.get(done) else {
         return true;
     };
-    for option in these {
+    let picked: Vec<&Trail> = order[..done]
+        .iter()
+        .filter_map(|&c| chosen[c].map(|p| &conditions[c].values[p].trail))
+        .collect();
+    for option in &options[current] {
         let fits = match option {
-            None => true,
+            // Each value at the path must sit in an element other than one picked.
+            None => leaf_values(&conditions[current])
+                .all(|value| !picked.iter().all(|trail| agree(trail, &value.trail))),
             Some(index) => {
-                let trail = &conditions[depth].values[*index].trail;
-                chosen.iter().enumerate().all(|(c, pick)| {
-                    pick.is_none_or(|p| agree(&conditions[c].values[p].trail, trail))
-                })
+                let trail = &conditions[current].values[*index].trail;
+                picked.iter().all(|other| agree(other, trail))
             }
         };
         if fits {
-            chosen.push(*option);
-            if consistent_choice(conditions, options, chosen) {
+            chosen[current] = *option;
+            if consistent_choice(conditions, options, order, done + 1, chosen) {
                 return true;
             }
-            chosen.pop();
+            chosen[current] = None;
         }
     }
     false
@@ -413,7 +439,9 @@ fn explain_condition(condition: &Condition, flat: &Flattened<'_>) -> ConditionEx
         .map(|(i, _)| i)
         .collect();
     explained.met = !satisfying.is_empty() || absence_satisfies(&explained);
-    explained.reason = if explained.met {
+    explained.reason = if explained.met && satisfying.is_empty() {
+        absence_reason(&explained, false)
+    } else if explained.met {
         met_reason(&explained, &satisfying)
     } else {
         unmet_reason(condition, &explained, flat)
@@ -424,11 +452,30 @@ fn explain_condition(condition: &Condition, flat: &Flattened<'_>) -> ConditionEx
 // ---------------------------------------------------------------------------------------
 // Reasons in words.
 
+/// Why `{"exists": false}` holds, or (before array elements are chosen, `chosen` false)
+/// can hold: nothing at the path, or only values inside arrays, which count as absent
+/// when the elements chosen leave them out.
+fn absence_reason(condition: &ConditionExplanation, chosen: bool) -> String {
+    let exists_false = compact(&exists_false());
+    let places: Vec<&str> = leaf_values(condition).map(|v| v.at.as_str()).collect();
+    match (places.is_empty(), chosen) {
+        (true, _) => format!("absent, as {exists_false} requires"),
+        (false, true) => format!(
+            "absent from the array elements chosen, as {exists_false} requires (present only at {})",
+            places.join(", ")
+        ),
+        (false, false) => format!(
+            "present only inside arrays (at {}): absent if other elements are chosen, as {exists_false} requires",
+            places.join(", ")
+        ),
+    }
+}
+
 /// `"x" matches {"prefix":"x"}`, naming where when the value sits below the path, and
 /// every place when several values match.
 fn met_reason(condition: &ConditionExplanation, satisfying: &[usize]) -> String {
     let Some(&first) = satisfying.first() else {
-        return format!("absent, as {} requires", compact(&exists_false()));
+        return absence_reason(condition, true);
     };
     let value = &condition.values[first];
     let matcher = &condition.matchers[value.satisfies[0]];
@@ -766,9 +813,18 @@ impl fmt::Display for Explanation {
                 write_condition(f, condition)?;
             }
             if alternative.array_conflict {
+                let absence_in_arrays = alternative
+                    .conditions
+                    .iter()
+                    .any(|c| wants_absence(c) && leaf_values(c).next().is_some());
                 writeln!(
                     f,
-                    "  every condition is met, but never all in the same element of the arrays they share (fields under one array element must match in that same element)"
+                    "  every condition is met, but never all in the same element of the arrays they share (fields under one array element must match in that same element{})",
+                    if absence_in_arrays {
+                        ", and a field {\"exists\":false} asks for must be missing from the elements the fields before it in key order chose"
+                    } else {
+                        ""
+                    }
                 )?;
             }
         }

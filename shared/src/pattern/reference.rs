@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+#[cfg(doc)]
+use super::ast::Conjunction;
 use super::ast::{Condition, Matcher, Pattern};
 use super::matcher::element_has_pairs;
 
@@ -33,22 +35,35 @@ struct Flattened<'a> {
 
 impl Pattern {
     /// Whether the event matches: some conjunction ([`Pattern::conjunctions`]) has every
-    /// condition satisfied by leaves that agree on the element of every array they share.
+    /// condition satisfied by leaves that agree on the element of every array they share,
+    /// each absence judged against the elements chosen by the conditions before it in
+    /// key order ([`Conjunction::key_ranks`]).
     pub fn matches(&self, event: &Value) -> bool {
         let mut flat = Flattened::default();
         flatten(event, &mut Vec::new(), &mut Vec::new(), &mut flat);
         self.conjunctions().iter().any(|conjunction| {
-            let mut options = Vec::with_capacity(conjunction.conditions.len());
-            for condition in &conjunction.conditions {
+            let ranks = conjunction.key_ranks();
+            let mut options = vec![Vec::new(); conjunction.conditions.len()];
+            for (condition, rank) in conjunction.conditions.iter().zip(ranks) {
                 let found = satisfying(condition, &flat);
                 if found.is_empty() {
                     return false;
                 }
-                options.push(found);
+                options[rank] = found;
             }
             consistent_choice(&options, &mut Vec::new())
         })
     }
+}
+
+/// One way to satisfy a condition.
+#[derive(Clone, PartialEq)]
+enum Way<'f> {
+    /// A leaf (or array) in the elements of this trail.
+    At(&'f Trail),
+    /// `{"exists": false}`: none of the leaves at the path (their trails here) agrees
+    /// with the elements chosen so far.
+    Absent(Vec<&'f Trail>),
 }
 
 fn flatten<'a>(
@@ -89,22 +104,20 @@ fn flatten<'a>(
 }
 
 /// The ways one condition can be satisfied: the trail of each leaf (or array) that
-/// satisfies one of its matchers, or `None` for "absent" (`{"exists": false}` with no
-/// leaf at the path), which constrains nothing.
-fn satisfying<'f>(condition: &Condition, flat: &'f Flattened<'_>) -> Vec<Option<&'f Trail>> {
+/// satisfies one of its matchers, and for `{"exists": false}` the absence of the leaves
+/// at the path, to be judged once the elements it depends on are chosen.
+fn satisfying<'f>(condition: &Condition, flat: &'f Flattened<'_>) -> Vec<Way<'f>> {
     let at_path = |path: &[&str]| {
         path.iter()
             .copied()
             .eq(condition.path.iter().map(String::as_str))
     };
     let leaves: Vec<&Leaf<'_>> = flat.leaves.iter().filter(|l| at_path(&l.path)).collect();
-    let mut found: Vec<Option<&Trail>> = Vec::new();
+    let mut found: Vec<Way<'f>> = Vec::new();
     for matcher in &condition.matchers {
         match matcher {
             Matcher::Exists(false) => {
-                if leaves.is_empty() {
-                    found.push(None);
-                }
+                found.push(Way::Absent(leaves.iter().map(|l| &l.trail).collect()));
             }
             Matcher::ArrayElement(pairs) => found.extend(
                 flat.arrays
@@ -112,13 +125,13 @@ fn satisfying<'f>(condition: &Condition, flat: &'f Flattened<'_>) -> Vec<Option<
                     .filter(|a| {
                         at_path(&a.path) && a.items.iter().any(|e| element_has_pairs(e, pairs))
                     })
-                    .map(|a| Some(&a.trail)),
+                    .map(|a| Way::At(&a.trail)),
             ),
             _ => found.extend(
                 leaves
                     .iter()
                     .filter(|l| matcher.matches_scalar(l.value))
-                    .map(|l| Some(&l.trail)),
+                    .map(|l| Way::At(&l.trail)),
             ),
         }
     }
@@ -126,19 +139,24 @@ fn satisfying<'f>(condition: &Condition, flat: &'f Flattened<'_>) -> Vec<Option<
     found
 }
 
-/// Picks one option per condition so that all picked trails agree (backtracking).
-fn consistent_choice<'f>(options: &[Vec<Option<&'f Trail>>], chosen: &mut Vec<&'f Trail>) -> bool {
+/// Picks one way per condition, in key order, so that all picked trails agree and every
+/// absence holds against the trails picked before it (backtracking).
+fn consistent_choice<'f>(options: &[Vec<Way<'f>>], chosen: &mut Vec<&'f Trail>) -> bool {
     let Some((first, rest)) = options.split_first() else {
         return true;
     };
-    for option in first {
-        match option {
-            None => {
-                if consistent_choice(rest, chosen) {
+    for way in first {
+        match way {
+            Way::Absent(present) => {
+                // A leaf counts as present when it agrees with everything chosen so far.
+                let absent = present
+                    .iter()
+                    .all(|leaf| !chosen.iter().all(|c| agree(c, leaf)));
+                if absent && consistent_choice(rest, chosen) {
                     return true;
                 }
             }
-            Some(trail) => {
+            Way::At(trail) => {
                 if chosen.iter().all(|c| agree(c, trail)) {
                     chosen.push(trail);
                     let ok = consistent_choice(rest, chosen);

@@ -83,9 +83,9 @@ impl RuleSetBuilder {
             let mut conditions = Vec::with_capacity(conjunction.conditions.len());
             let mut triggers = Vec::with_capacity(conjunction.conditions.len());
             let mut counted: FxHashSet<(NodeId, &Trigger)> = FxHashSet::default();
-            for condition in &conjunction.conditions {
+            for (condition, rank) in conjunction.conditions.iter().zip(conjunction.key_ranks()) {
                 let field = trie.intern(&condition.path);
-                let compiled_condition = CompiledCondition::new(field, condition);
+                let compiled_condition = CompiledCondition::new(field, condition, rank as u32);
                 let node = trie.node_mut(field);
                 node.collect_leaves |= compiled_condition.needs_leaves();
                 node.keep_values |= compiled_condition.needs_leaf_values();

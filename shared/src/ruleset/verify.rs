@@ -23,8 +23,12 @@ pub(crate) struct CompiledCondition {
     pub(crate) scalar: Vec<Matcher>,
     /// `{"exists": true}`: any leaf.
     pub(crate) any_leaf: bool,
-    /// `{"exists": false}`: satisfied when the field has no leaf.
+    /// `{"exists": false}`: satisfied when the field has no leaf that agrees with the
+    /// array elements the conditions ranked before it chose.
     pub(crate) absent: bool,
+    /// Place among its conjunction's conditions in AWS's key order
+    /// ([`crate::pattern::Conjunction::key_ranks`]); its bit in array-consistency masks.
+    pub(crate) rank: u32,
     /// Tencent `array` matchers: judged on each array at the path.
     pub(crate) arrays: Vec<Matcher>,
     /// `scalar`, as evaluated per leaf (string searchers built once).
@@ -104,12 +108,13 @@ impl ScalarTest {
 }
 
 impl CompiledCondition {
-    pub(crate) fn new(field: NodeId, condition: &Condition) -> Self {
+    pub(crate) fn new(field: NodeId, condition: &Condition, rank: u32) -> Self {
         let mut compiled = CompiledCondition {
             field,
             scalar: Vec::new(),
             any_leaf: false,
             absent: false,
+            rank,
             arrays: Vec::new(),
             tests: Vec::new(),
         };
@@ -166,11 +171,14 @@ impl CompiledCondition {
     }
 }
 
-/// One way to satisfy a condition that is inside some array: (condition bit, trail).
+/// One way to satisfy a condition that is inside some array: (condition bit, trail);
+/// or, with `absent`, a leaf that must not agree with the elements chosen before the
+/// `{"exists": false}` condition `bit`.
 #[derive(Debug, Clone, Copy)]
 struct Option_ {
     bit: u32,
     trail: (u32, u32),
+    absent: bool,
 }
 
 /// Buffers reused from one verification to the next.
@@ -198,7 +206,9 @@ pub(crate) fn condition_support(condition: &CompiledCondition, event: &EventLeav
     if condition.absent && !event.has_leaves(condition.field) {
         return Support::Clean;
     }
-    let mut in_arrays = false;
+    // Absence can still hold when every leaf at the field is inside arrays: against the
+    // elements the other conditions choose.
+    let mut in_arrays = condition.absent && absence_is_possible(condition, event);
     for (_, depth) in satisfying_trails(condition, event) {
         if depth == 0 {
             return Support::Clean;
@@ -210,6 +220,15 @@ pub(crate) fn condition_support(condition: &CompiledCondition, event: &EventLeav
     } else {
         Support::None
     }
+}
+
+/// Whether every leaf at the field of an `{"exists": false}` condition is inside some
+/// array, so that choosing other elements can leave it out. A leaf outside every array
+/// agrees with any choice: then the field is present, whatever is chosen.
+fn absence_is_possible(condition: &CompiledCondition, event: &EventLeaves) -> bool {
+    event
+        .leaves_at(condition.field)
+        .all(|(_, leaf)| leaf.in_array())
 }
 
 /// The trail spans of the leaves and captured arrays at the condition's field that
@@ -247,13 +266,19 @@ pub(crate) fn conjunction_holds(
 ) -> bool {
     let options = &mut buffers.options;
     options.clear();
-    // Conditions that only some in-array leaf satisfies; the others are satisfied by a
-    // leaf outside every array (or by absence), which agrees with any choice.
-    let mut constrained = 0u32;
+    // Conditions that only something inside arrays satisfies, by how: a leaf, the absence
+    // of the leaves at the field from the chosen elements, or either. The others are
+    // satisfied by a leaf outside every array (or by absence), which agrees with any
+    // choice.
+    let mut need_leaf = 0u64;
+    let mut need_absence = 0u64;
+    let mut need_either = 0u64;
+    let mut constrained = 0;
     'conditions: for condition in conditions {
         if condition.absent && !event.has_leaves(condition.field) {
             continue;
         }
+        let bit = condition.rank;
         let start = options.len();
         for trail in satisfying_trails(condition, event) {
             if trail.1 == 0 {
@@ -261,26 +286,51 @@ pub(crate) fn conjunction_holds(
                 continue 'conditions;
             }
             options.push(Option_ {
-                bit: constrained,
+                bit,
                 trail,
+                absent: false,
             });
         }
-        if options.len() == start {
-            return false;
+        let by_leaf = options.len() > start;
+        let by_absence = condition.absent && absence_is_possible(condition, event);
+        if by_absence {
+            options.extend(event.leaves_at(condition.field).map(|(_, leaf)| Option_ {
+                bit,
+                trail: leaf.trail_span(),
+                absent: true,
+            }));
+        }
+        let mask = 1u64 << bit;
+        match (by_leaf, by_absence) {
+            (false, false) => return false,
+            (true, false) => need_leaf |= mask,
+            (false, true) => need_absence |= mask,
+            (true, true) => need_either |= mask,
         }
         constrained += 1;
     }
-    if constrained <= 1 {
+    if need_absence | need_either == 0 && constrained <= 1 {
         return true;
     }
     let trail = |o: &Option_| event.trail(o.trail);
-    options.sort_unstable_by(|a, b| trail(a).cmp(trail(b)).then(a.bit.cmp(&b.bit)));
-    let full = if constrained as usize >= MAX_CONDITIONS {
-        u64::MAX
-    } else {
-        (1u64 << constrained) - 1
-    };
-    achievable(options, 0, event).contains(&full)
+    options.sort_unstable_by(|a, b| {
+        trail(a)
+            .cmp(trail(b))
+            .then(a.bit.cmp(&b.bit))
+            .then(a.absent.cmp(&b.absent))
+    });
+    if need_absence | need_either == 0 {
+        return achievable(options, 0, event)
+            .iter()
+            .any(|&held| held & need_leaf == need_leaf);
+    }
+    achievable_with_absences(options, 0, event)
+        .iter()
+        .any(|&(held, present)| {
+            held & need_leaf == need_leaf
+                && present & need_absence == 0
+                && need_either & present & !held == 0
+        })
 }
 
 /// The maximal sets of conditions (bit masks) that options under one trail prefix can
@@ -336,6 +386,121 @@ fn achievable(options: &[Option_], depth: usize, event: &EventLeaves) -> Vec<u64
         *mask |= free;
     }
     family
+}
+
+/// [`achievable`] for conjunctions with `{"exists": false}` conditions whose leaves are
+/// all inside arrays: the best (held, present) pairs of masks, `present` holding the
+/// absence conditions with a leaf that still agrees with the choice.
+///
+/// A leaf in an element of an array is left out by choosing another element of that
+/// array, but only when a condition ranked before the absence made that choice (AWS
+/// checks absence in key order, against the elements chosen so far). Choosing no element
+/// leaves every leaf inside the array present.
+fn achievable_with_absences(
+    options: &[Option_],
+    depth: usize,
+    event: &EventLeaves,
+) -> Vec<(u64, u64)> {
+    let step = |o: &Option_| -> Option<TrailStep> { event.trail(o.trail).get(depth).copied() };
+    let (mut free_held, mut free_present) = (0u64, 0u64);
+    let mut family: Vec<(u64, u64)> = vec![(0, 0)];
+    let mut i = 0;
+    while i < options.len() {
+        let Some((array, _)) = step(&options[i]) else {
+            if options[i].absent {
+                free_present |= 1u64 << options[i].bit;
+            } else {
+                free_held |= 1u64 << options[i].bit;
+            }
+            i += 1;
+            continue;
+        };
+        let mut end = i;
+        while end < options.len() && step(&options[end]).is_some_and(|(a, _)| a == array) {
+            end += 1;
+        }
+        // Per element: what choosing it achieves, and the absences with a leaf in it.
+        let mut elements: Vec<(Vec<(u64, u64)>, u64)> = Vec::new();
+        let mut element_start = i;
+        while element_start < end {
+            let element = step(&options[element_start]);
+            let mut element_end = element_start;
+            while element_end < end && step(&options[element_end]) == element {
+                element_end += 1;
+            }
+            let inside = &options[element_start..element_end];
+            let leaves = inside
+                .iter()
+                .filter(|o| o.absent)
+                .fold(0u64, |bits, o| bits | 1u64 << o.bit);
+            elements.push((achievable_with_absences(inside, depth + 1, event), leaves));
+            element_start = element_end;
+        }
+        let everywhere = elements
+            .iter()
+            .fold(0u64, |bits, (_, leaves)| bits | leaves);
+        let mut in_array: Vec<(u64, u64)> = vec![(0, everywhere)];
+        for (chosen, (pairs, _)) in elements.iter().enumerate() {
+            let elsewhere = elements
+                .iter()
+                .enumerate()
+                .filter(|(other, _)| *other != chosen)
+                .fold(0u64, |bits, (_, (_, leaves))| bits | leaves);
+            for &(held, present) in pairs {
+                in_array.push((held, present | not_left_out(elsewhere, held)));
+            }
+        }
+        keep_best(&mut in_array);
+        let mut combined = Vec::with_capacity(family.len() * in_array.len());
+        for &(held_a, present_a) in &family {
+            for &(held_b, present_b) in &in_array {
+                combined.push((held_a | held_b, present_a | present_b));
+            }
+        }
+        keep_best(&mut combined);
+        family = combined;
+        i = end;
+    }
+    for (held, present) in &mut family {
+        *held |= free_held;
+        *present |= free_present;
+    }
+    family
+}
+
+/// The absence conditions among `absences` (with a leaf in an element not chosen) whose
+/// leaf stays present: no condition ranked before them chose an element of the array.
+fn not_left_out(absences: u64, held: u64) -> u64 {
+    let mut present = 0u64;
+    let mut rest = absences;
+    while rest != 0 {
+        let bit = rest.trailing_zeros();
+        rest &= rest - 1;
+        let ranked_before = (1u64 << bit) - 1;
+        if held & ranked_before == 0 {
+            present |= 1u64 << bit;
+        }
+    }
+    present
+}
+
+/// Drops duplicate pairs and pairs another one beats (holding at least as much with at
+/// most as much present).
+fn keep_best(pairs: &mut Vec<(u64, u64)>) {
+    pairs.sort_unstable_by_key(|&(held, present)| {
+        (std::cmp::Reverse(held.count_ones()), present.count_ones())
+    });
+    pairs.dedup();
+    let mut kept: Vec<(u64, u64)> = Vec::with_capacity(pairs.len());
+    for &(held, present) in pairs.iter() {
+        if !kept
+            .iter()
+            .any(|&(h, p)| h & held == held && p & present == p)
+        {
+            kept.push((held, present));
+        }
+    }
+    *pairs = kept;
 }
 
 /// Drops duplicate masks and masks contained in another one.
