@@ -279,6 +279,10 @@ fn underivable_fields_are_errors_naming_record_and_field() {
             "record 1 (eventID 6f2d7d0e-3a57-4c1b-9e0a-1b2c3d4e5f60): field resourceType: expected a product abbreviation like \"cvm\", got \"c v m\"",
         ),
         (
+            json!({"resourceType": null, "eventSource": "10.0.0.1:8080"}),
+            "record 1 (eventID 6f2d7d0e-3a57-4c1b-9e0a-1b2c3d4e5f60): field eventSource: expected a product abbreviation like \"cvm\", got \"10.0.0.1:8080\"",
+        ),
+        (
             json!({"actionType": "Admin"}),
             "record 1 (eventID 6f2d7d0e-3a57-4c1b-9e0a-1b2c3d4e5f60): field actionType: expected Write or Read, got \"Admin\"",
         ),

@@ -84,8 +84,9 @@ pub(crate) fn normalize_record(
 }
 
 /// Lower-cased `resourceType`; when it is absent or empty, the first DNS label of
-/// `eventSource`. A product must look like an abbreviation (`[a-z0-9_-]+`), since it
-/// becomes part of `source` and `type`.
+/// `eventSource`. A product must look like an abbreviation (a letter, then
+/// `[a-z0-9_-]*`), since it becomes part of `source` and `type`: an `eventSource` that
+/// is an IP address (`10.0.0.1:8080`) names no product.
 fn product_of(record: &Map<String, Value>) -> Result<String, (&'static str, String)> {
     let (field, product) = match lenient::string(record.get("resourceType")) {
         Some(resource_type) => ("resourceType", resource_type.to_ascii_lowercase()),
@@ -103,9 +104,10 @@ fn product_of(record: &Map<String, Value>) -> Result<String, (&'static str, Stri
             }
         },
     };
-    let well_formed = product.bytes().all(|byte| {
-        byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' || byte == b'_'
-    });
+    let well_formed = product.starts_with(|c: char| c.is_ascii_lowercase())
+        && product.bytes().all(|byte| {
+            byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' || byte == b'_'
+        });
     if well_formed {
         Ok(product)
     } else {
