@@ -126,26 +126,84 @@ fn with_str(leaf: &Value, test: impl FnOnce(&str) -> bool) -> bool {
     }
 }
 
-/// Case-insensitive comparisons fold with Unicode lowercase mapping, char by char,
-/// without allocating.
-fn folded(s: &str) -> impl Iterator<Item = char> + '_ {
-    s.chars().flat_map(char::to_lowercase)
+/// Case-insensitive comparison as AWS does it (event-ruler's `EqualsIgnoreCaseParser`):
+/// each character of the pattern's text matches its own lower-case or upper-case form,
+/// with full mappings (`ß` matches `ß` or `SS`, `İ` matches `i̇` or `İ`), and the event's
+/// text must be a sequence of such forms. This is not a fold of both sides: the Kelvin
+/// sign is no form of `k`, and `SS` in a pattern never matches `ß`. Characters are code
+/// points (event-ruler splits those beyond U+FFFF into UTF-16 halves, which then match
+/// nothing; here they match themselves).
+pub(crate) fn equals_ignore_case(text: &str, pattern: &str) -> bool {
+    if pattern.is_ascii() {
+        // An ASCII character's forms are its two ASCII cases, so no other byte matches.
+        return text.as_bytes().eq_ignore_ascii_case(pattern.as_bytes());
+    }
+    forms_from_start(text, pattern).contains(&text.len())
 }
 
-pub(crate) fn equals_ignore_case(a: &str, b: &str) -> bool {
-    folded(a).eq(folded(b))
+fn starts_with_ignore_case(text: &str, pattern: &str) -> bool {
+    if pattern.is_ascii() {
+        return text.len() >= pattern.len()
+            && text.as_bytes()[..pattern.len()].eq_ignore_ascii_case(pattern.as_bytes());
+    }
+    !forms_from_start(text, pattern).is_empty()
 }
 
-fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    let mut text = folded(text);
-    folded(prefix).all(|c| text.next() == Some(c))
+fn ends_with_ignore_case(text: &str, pattern: &str) -> bool {
+    if pattern.is_ascii() {
+        return text.len() >= pattern.len()
+            && text.as_bytes()[text.len() - pattern.len()..]
+                .eq_ignore_ascii_case(pattern.as_bytes());
+    }
+    // From the end: every offset where the forms of the last characters of the pattern
+    // can start, one character at a time.
+    let mut ends = vec![text.len()];
+    for c in pattern.chars().rev() {
+        let mut starts = Vec::with_capacity(ends.len());
+        for &end in &ends {
+            for form in case_forms(c) {
+                if text[..end].ends_with(form.as_str()) {
+                    starts.push(end - form.len());
+                }
+            }
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        if starts.is_empty() {
+            return false;
+        }
+        ends = starts;
+    }
+    true
 }
 
-fn ends_with_ignore_case(text: &str, suffix: &str) -> bool {
-    let mut text = text.chars().rev().flat_map(char::to_lowercase);
-    suffix
-        .chars()
-        .rev()
-        .flat_map(char::to_lowercase)
-        .all(|c| text.next() == Some(c))
+/// The byte offsets of `text` where a sequence of the case forms of `pattern`'s
+/// characters, taken from the start of `text`, can end.
+fn forms_from_start(text: &str, pattern: &str) -> Vec<usize> {
+    let mut ends = vec![0];
+    for c in pattern.chars() {
+        let mut next = Vec::with_capacity(ends.len());
+        for &at in &ends {
+            for form in case_forms(c) {
+                if text[at..].starts_with(form.as_str()) {
+                    next.push(at + form.len());
+                }
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        if next.is_empty() {
+            return next;
+        }
+        ends = next;
+    }
+    ends
+}
+
+/// A character's lower-case and upper-case forms (one when they are the same).
+fn case_forms(c: char) -> impl Iterator<Item = String> {
+    let lower: String = c.to_lowercase().collect();
+    let upper: String = c.to_uppercase().collect();
+    let distinct = (upper != lower).then_some(upper);
+    std::iter::once(lower).chain(distinct)
 }

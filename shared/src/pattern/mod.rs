@@ -35,11 +35,8 @@
 //!   branch is ANDed (AWS keeps the one written last). Exact numbers beyond ±5e9 compare
 //!   by value too (AWS compares their text there: `[123456789012]` never matches
 //!   `123456789012.0`).
-//! - Ignoring case compares the Unicode lower-case forms of both sides; AWS matches each
-//!   pattern character against its own lower- and upper-case forms. They differ only on a
-//!   few characters whose case mappings are not one-to-one: `ß` matches `SS` in AWS, and
-//!   here only `ß`/`ẞ`; the Kelvin sign `K` matches `k` here, and not in AWS; likewise
-//!   `ſ`, final `ς`, dotted `İ`.
+//! - Ignoring case, characters beyond U+FFFF (emoji, some scripts) match themselves and
+//!   their case forms; event-ruler splits them into UTF-16 halves, which match nothing.
 //! - A key written twice inside one operator object (`{"prefix": "a", "prefix": "b"}`)
 //!   is read as JSON parsers read it, the last one kept; AWS reads the pattern as a
 //!   token stream and refuses it.

@@ -383,11 +383,13 @@ fn infix_trigger(texts: &[String]) -> Trigger {
 
 /// Whether the trigger [`condition_triggers`] files `matcher` under fires only for
 /// leaves that satisfy `matcher` (see `index.rs` for how each trigger is looked up).
-/// Case-folded prefixes and suffixes are left to verification, as are `presence` and
-/// `capture` triggers (fired once per field, not per leaf).
+/// Ignore-case triggers are left to verification (their key is shared by a few strings
+/// AWS's rule keeps apart: `index::fold_case_into`), as are `presence` and `capture`
+/// triggers (fired once per field, not per leaf).
 fn trigger_is_exact(matcher: &Matcher) -> bool {
     match matcher {
-        Matcher::Exact(_) | Matcher::EqualsIgnoreCase(_) | Matcher::Numeric(_) => true,
+        Matcher::Exact(_) | Matcher::Numeric(_) => true,
+        Matcher::EqualsIgnoreCase(_) => false,
         Matcher::Prefix { ignore_case, .. } | Matcher::Suffix { ignore_case, .. } => !ignore_case,
         // No `*`: filed as an exact string. One `*` at an end: the other segment is a
         // prefix (`ab*`) or a suffix (`*ab`), which is all the wildcard asks.

@@ -86,15 +86,8 @@ impl ExactKeys {
         self.base = low;
     }
 
-    /// Whether lookups of string leaves need their folded text.
-    pub(crate) fn needs_folded(&self) -> bool {
-        self.rare
-            .as_ref()
-            .is_some_and(|rare| !rare.folded.is_empty())
-    }
-
     /// Calls `found` with the entries filed under the leaf's value. `folded`: the leaf's
-    /// string folded, given when [`Self::needs_folded`] and the leaf is a string.
+    /// string folded, given when ignore-case keys are filed and the leaf is a string.
     #[inline]
     pub(crate) fn for_each_match(
         &self,

@@ -39,19 +39,32 @@ pub(crate) struct Entry {
 /// sparing a cache miss on a separate buffer per lookup.
 pub(crate) type Entries = SmallVec<[Entry; 1]>;
 
-/// Case folding used by the ignore-case indexes. It must put every pair of strings that
-/// the pattern evaluator considers equal ignoring case under the same key.
+/// Case folding used by the ignore-case indexes: a key that every string matching a
+/// pattern ignoring case (AWS's rule, `pattern::matcher`) shares with the pattern, so an
+/// index lookup finds every candidate; verification then applies the rule itself (this
+/// key also joins strings the rule keeps apart, such as `k` and the Kelvin sign).
+///
+/// Each character becomes the lower case of its upper case, twice over (the second pass
+/// only matters for `ẞ`). For every character `c`, the key of `c`'s lower-case form and
+/// of its upper-case form is the key of `c` (checked over all of Unicode by a test), and
+/// keys are per character, so a sequence of forms has the key of the pattern.
 pub(crate) fn fold_case_into(text: &str, out: &mut String) {
     out.clear();
     if text.is_ascii() {
-        // The common case, byte by byte: an ASCII character lowercases to one ASCII
-        // character, the same one `char::to_lowercase` gives.
+        // The common case, byte by byte: an ASCII character's key is its lower case.
         out.push_str(text);
         out.make_ascii_lowercase();
         return;
     }
     for c in text.chars() {
-        out.extend(c.to_lowercase());
+        push_case_key(c, out);
+    }
+}
+
+/// [`fold_case_into`] of one character.
+fn push_case_key(c: char, out: &mut String) {
+    for once in c.to_uppercase().flat_map(char::to_lowercase) {
+        out.extend(once.to_uppercase().flat_map(char::to_lowercase));
     }
 }
 
@@ -61,9 +74,8 @@ pub(crate) fn fold_case(text: &str) -> String {
     out
 }
 
-/// The characters of `text` from last to first, each folded: ignore-case suffixes are
-/// compared on exactly this sequence (as `Matcher::matches_scalar` does), so a suffix
-/// becomes a prefix of it.
+/// The [`fold_case_into`] key of `text`, reversed: an ignore-case suffix's reversed key
+/// is a prefix of it, so suffixes are looked up in a prefix trie.
 pub(crate) fn fold_case_reversed_into(text: &str, out: &mut String) {
     out.clear();
     if text.is_ascii() {
@@ -75,7 +87,14 @@ pub(crate) fn fold_case_reversed_into(text: &str, out: &mut String) {
         return;
     }
     for c in text.chars().rev() {
-        out.extend(c.to_lowercase());
+        // The whole key reversed, each character's key included (`İ` → `i̇` becomes
+        // the combining dot, then `i`): a text ending in a pattern's forms then has a
+        // reversed key starting with the pattern's reversed key.
+        let start = out.len();
+        push_case_key(c, out);
+        let key: String = out[start..].chars().rev().collect();
+        out.truncate(start);
+        out.push_str(&key);
     }
 }
 
@@ -872,18 +891,23 @@ mod tests {
             proptest::prop_assert_eq!(hits(&index), expected, "automaton");
         }
 
-        /// The ASCII shortcut folds exactly as `char::to_lowercase` does, forwards and
-        /// reversed (texts mix ASCII with letters whose lowercase is longer or
-        /// different: `İ`, `Σ`, `K` (Kelvin)).
+        /// The ASCII shortcut keys exactly as the per-character rule does, forwards and
+        /// reversed (texts mix ASCII with letters whose case forms are longer or
+        /// irregular: `İ`, `Σ`, `K` (Kelvin), `ß`, `ẞ`, `ſ`).
         #[test]
-        fn folding_agrees_with_char_to_lowercase(text in "[a-zA-Z0-9 ._İΣ\u{212A}é]{0,12}") {
+        fn ascii_keys_agree_with_the_per_character_rule(
+            text in "[a-zA-Z0-9 ._İΣ\u{212A}éßẞſ]{0,12}",
+        ) {
             let mut out = String::new();
             fold_case_into(&text, &mut out);
-            let expected: String = text.chars().flat_map(char::to_lowercase).collect();
+            let mut expected = String::new();
+            for c in text.chars() {
+                push_case_key(c, &mut expected);
+            }
             proptest::prop_assert_eq!(&out, &expected);
             fold_case_reversed_into(&text, &mut out);
-            let expected: String = text.chars().rev().flat_map(char::to_lowercase).collect();
-            proptest::prop_assert_eq!(&out, &expected);
+            let reversed: String = expected.chars().rev().collect();
+            proptest::prop_assert_eq!(&out, &reversed);
         }
     }
 
@@ -929,6 +953,37 @@ mod tests {
         assert_eq!(cidr_hits(&index, "::ffff:10.0.0.9"), Vec::<u32>::new());
         assert_eq!(cidr_hits(&index, "not an address"), Vec::<u32>::new());
         assert_eq!(cidr_hits(&index, "10.0.0.9 "), Vec::<u32>::new());
+    }
+
+    /// What makes the ignore-case indexes complete: for every character, its lower- and
+    /// upper-case forms have its key, so every text AWS's rule matches to a pattern has
+    /// the pattern's key. All of Unicode, in well under a second.
+    #[test]
+    fn every_case_form_of_every_character_has_that_characters_key() {
+        let key = |text: &str| {
+            let mut out = String::new();
+            for c in text.chars() {
+                push_case_key(c, &mut out);
+            }
+            out
+        };
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let own = key(c.encode_utf8(&mut [0; 4]));
+            let lower: String = c.to_lowercase().collect();
+            let upper: String = c.to_uppercase().collect();
+            assert_eq!(
+                key(&lower),
+                own,
+                "lower case of {c:?} (U+{:04X})",
+                u32::from(c)
+            );
+            assert_eq!(
+                key(&upper),
+                own,
+                "upper case of {c:?} (U+{:04X})",
+                u32::from(c)
+            );
+        }
     }
 
     #[test]

@@ -196,7 +196,7 @@ impl RuleSet {
         self.always.iter().for_each(|&e| collect.add(e, true));
         while let Some((node, clean)) = collect.pending.pop() {
             self.splits[node as usize]
-                .for_each_entry(event, folds, clean, &mut |e, clean| collect.add(e, clean));
+                .for_each_entry(event, clean, &mut |e, clean| collect.add(e, clean));
         }
 
         matched.clear();

@@ -14,11 +14,10 @@
 //! checks every condition and array consistency.
 
 use rustc_hash::FxHashMap;
-use serde_json::Value;
 
 use super::exact::{ExactKey, ExactKeys};
 use super::flatten::EventLeaves;
-use super::index::{fold_case, fold_case_into, number_key, Entries, Entry, FoldBuffers};
+use super::index::{number_key, Entries, Entry};
 use super::path_trie::NodeId;
 use super::program::ProgramBuilder;
 use super::symbols::{Symbols, NO_SYMBOL};
@@ -60,23 +59,15 @@ impl SplitNode {
     pub(crate) fn for_each_entry(
         &self,
         event: &EventLeaves,
-        buffers: &mut FoldBuffers,
         clean: bool,
         found: &mut impl FnMut(Entry, bool),
     ) {
         self.rest.iter().for_each(|&e| found(e, clean));
-        let needs_folded = self.groups.needs_folded();
         for (_, leaf) in event.leaves_at(self.field) {
             let clean = clean && !leaf.in_array();
-            let folded = match &leaf.value {
-                Value::String(s) if needs_folded => {
-                    fold_case_into(s, &mut buffers.folded);
-                    Some(buffers.folded.as_str())
-                }
-                _ => None,
-            };
+            // Groups are keyed by exact values only: no ignore-case key (`required_values`).
             self.groups
-                .for_each_match(leaf, folded, &mut |e| found(e, clean));
+                .for_each_match(leaf, None, &mut |e| found(e, clean));
         }
     }
 }
@@ -104,7 +95,7 @@ fn required_values(condition: &CompiledCondition, symbols: &Symbols) -> Option<V
             Matcher::Exact(Literal::Number(n)) => ExactKey::Number(number_key(*n)),
             Matcher::Exact(Literal::Bool(b)) => ExactKey::Bool(*b),
             Matcher::Exact(Literal::Null) => ExactKey::Null,
-            Matcher::EqualsIgnoreCase(s) => ExactKey::Folded(fold_case(s).into()),
+            // Its key does not prove it (`index::fold_case_into`): verification does.
             _ => return None,
         };
         if !keys.contains(&key) {
