@@ -37,9 +37,10 @@
 //!   `123456789012.0`).
 //! - Ignoring case, characters beyond U+FFFF (emoji, some scripts) match themselves and
 //!   their case forms; event-ruler splits them into UTF-16 halves, which match nothing.
-//! - A key written twice inside one operator object (`{"prefix": "a", "prefix": "b"}`)
-//!   is read as JSON parsers read it, the last one kept; AWS reads the pattern as a
-//!   token stream and refuses it.
+//! - A key written twice is read as JSON parsers read it: the last one counts. Inside one
+//!   operator object (`{"prefix": "a", "prefix": "b"}`) event-ruler, reading tokens,
+//!   refuses it ("Only one key allowed in match expression"); whether EventBridge hands
+//!   it the text or a parsed tree is not documented, so this is unverified.
 //! - Wildcard complexity is a model of event-ruler's evaluator (see `wildcard.rs`),
 //!   calibrated on AWS's verdicts, not a copy of it.
 
