@@ -312,6 +312,27 @@ pub(crate) fn conjunction_holds(
     if need_absence | need_either == 0 && constrained <= 1 {
         return true;
     }
+    if need_absence | need_either != 0 {
+        // A condition a leaf outside arrays satisfies may still choose one of its leaves
+        // inside an array, and so leave out another element's leaf of an absence ranked
+        // after it (as AWS's search, trying every leaf, does).
+        for condition in conditions {
+            let trails = || satisfying_trails(condition, event);
+            if !(condition.absent && !event.has_leaves(condition.field))
+                && trails().any(|(_, depth)| depth == 0)
+            {
+                options.extend(
+                    trails()
+                        .filter(|&(_, depth)| depth > 0)
+                        .map(|trail| Option_ {
+                            bit: condition.rank,
+                            trail,
+                            absent: false,
+                        }),
+                );
+            }
+        }
+    }
     let trail = |o: &Option_| event.trail(o.trail);
     options.sort_unstable_by(|a, b| {
         trail(a)
