@@ -318,9 +318,7 @@ pub(crate) fn conjunction_holds(
         // after it (as AWS's search, trying every leaf, does).
         for condition in conditions {
             let trails = || satisfying_trails(condition, event);
-            if !(condition.absent && !event.has_leaves(condition.field))
-                && trails().any(|(_, depth)| depth == 0)
-            {
+            if trails().any(|(_, depth)| depth == 0) {
                 options.extend(
                     trails()
                         .filter(|&(_, depth)| depth > 0)
