@@ -26,6 +26,10 @@ pub fn open_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
     if paths.is_empty() {
         return Ok(vec![Input::stdin()]);
     }
+    // Each stdin input holds stdin's lock: a second one would wait for it forever.
+    if paths.iter().filter(|path| path.as_os_str() == "-").count() > 1 {
+        anyhow::bail!("`-` (stdin) can be given only once");
+    }
     paths
         .iter()
         .map(|path| {
@@ -52,14 +56,6 @@ impl Input {
             name: path.display().to_string(),
             reader: Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, file)),
         })
-    }
-
-    /// The rest of the input, appended to `bytes`.
-    pub fn read_to_end(&mut self, bytes: &mut Vec<u8>) -> anyhow::Result<()> {
-        self.reader
-            .read_to_end(bytes)
-            .with_context(|| format!("cannot read {}", self.name))?;
-        Ok(())
     }
 
     /// Reads the next line (without its line ending) into `line`, reusing its buffer.

@@ -1,13 +1,14 @@
 //! CloudAudit records from any input, as a stream of per-record results.
 //!
-//! JSON lines (what exports and log pipelines hold, and what gets big) are read one line
-//! at a time into a reused buffer, so memory stays flat however large the file is. Any
-//! other form (a pretty-printed record, a `DescribeEvents` response, a JSON array) is
-//! one document, read whole and handed to the library as it is. A pretty-printed
-//! document after JSON lines is gathered line by line until its brackets close; a file
-//! that is not all UTF-8 is read line by line, so only the records holding the bad bytes
-//! are lost. The library decides what each piece of text holds and numbers its lines;
-//! this module only decides how much text to give it at a time.
+//! Input is read a line at a time into a reused buffer, so JSON lines (what exports and
+//! log pipelines hold, and what gets big) take flat memory however large the file is. A
+//! line that opens brackets it does not close starts a document spread over lines (a
+//! pretty-printed record, a `DescribeEvents` response, a JSON array): its lines are
+//! gathered until the brackets close and handed over as one text. Any mix of the two,
+//! in any order, reads the same. A line cut off mid-record, or bytes that are not UTF-8,
+//! cost only the line (or document) holding them. The library decides what each piece
+//! of text holds and numbers its lines; this module only decides how much text to give
+//! it at a time.
 
 use std::collections::VecDeque;
 
@@ -61,10 +62,6 @@ impl std::fmt::Display for Tally {
     }
 }
 
-/// Most text gathered for one document that opens on a line of a JSON-lines input and
-/// does not close there; past it, the opening line counts as a bad line on its own.
-const MAX_SPANNING_DOCUMENT_BYTES: usize = 64 << 20;
-
 /// Feeds every record of `input` to `each`, in input order.
 ///
 /// Errors are only I/O errors on the input (or whatever `each` returns); a bad record is
@@ -77,125 +74,147 @@ pub fn for_each(
     let name = input.name.clone();
     let mut lines = Lines::new(input);
     let mut line = Vec::new();
-    // Find the first line with content: it tells JSON lines from one big document.
-    let first = loop {
-        match lines.next(&mut line)? {
-            None => return Ok(()),
-            Some(number) if !is_blank(&line) => break number,
-            Some(_) => {}
-        }
-    };
-    // A first line that is not text at all is reported on its own like any other bad
-    // line; the lines after it still count.
-    let one_document = std::str::from_utf8(&line)
-        .is_ok_and(|text| serde_json::from_str::<serde::de::IgnoredAny>(text).is_err());
-    if one_document {
-        line.push(b'\n');
-        lines.input.read_to_end(&mut line)?;
-        match String::from_utf8(std::mem::take(&mut line)) {
-            Ok(text) => {
-                tracing::debug!(input = %name, "reading one document");
-                return normalize(&name, normalizer, &text, first, &mut each);
-            }
-            // Some bytes are not UTF-8: read line by line, so that only the document
-            // holding them is lost (and reported), not everything else in the input.
-            Err(error) => {
-                tracing::debug!(input = %name, "not all UTF-8: reading line by line");
-                lines.put_back_text(first, &error.into_bytes());
-            }
-        }
-    } else {
-        lines.put_back(vec![(first, std::mem::take(&mut line))]);
-    }
-    tracing::debug!(input = %name, "reading JSON lines");
     while let Some(number) = lines.next(&mut line)? {
         if is_blank(&line) {
             continue;
         }
         match std::str::from_utf8(&line) {
-            Err(error) => each(Item::Failed(format!(
-                "{name}: line {number}: not UTF-8 text: {error}"
-            )))?,
             Ok(text) if Brackets::left_open_by(text) => {
                 let text = text.to_owned();
-                spanning_document(&mut lines, &name, normalizer, number, text, &mut each)?;
+                let opening = Opening::Text(text);
+                spanning_document(&mut lines, &name, normalizer, number, opening, &mut each)?;
             }
             Ok(text) => normalize(&name, normalizer, text, number, &mut each)?,
+            Err(error) => {
+                // A record cut by bad bytes is one failure, also when it spans lines.
+                let lossy = String::from_utf8_lossy(&line).into_owned();
+                if Brackets::left_open_by(&lossy) {
+                    let opening = Opening::NotUtf8 { lossy, error };
+                    spanning_document(&mut lines, &name, normalizer, number, opening, &mut each)?;
+                } else {
+                    each(not_utf8_item(&name, number, &error))?;
+                }
+            }
         }
     }
     Ok(())
 }
 
-/// A line of JSON lines that opens a value without closing it: the start of a
-/// pretty-printed document after compact ones, or a line cut off. The lines after it are
-/// gathered until the brackets close; that text is then one document (the library says
-/// what is wrong if it does not parse). When they never close as JSON, the line was cut
-/// off: it is reported on its own and the gathered lines are read again as usual.
+/// The line a document spanning several lines opens on.
+enum Opening {
+    Text(String),
+    /// Not UTF-8: its brackets are counted from a lossy copy.
+    NotUtf8 {
+        lossy: String,
+        error: std::str::Utf8Error,
+    },
+}
+
+/// Why gathering a document's lines stopped.
+enum Gathered {
+    /// Its brackets closed: the text is one or more whole documents.
+    Closed,
+    /// The input ended first: the text is the rest of the input.
+    InputEnded,
+    /// What was gathered cannot be JSON: the opening line was cut off.
+    NotJson,
+}
+
+/// A line that opens a value without closing it: a pretty-printed document (or the
+/// start of one after compact lines), or a line cut off. The lines after it are gathered
+/// until the brackets close; that text is then handed over whole (the library says what
+/// is wrong if it does not parse). When the gathered text stops being the start of any
+/// JSON value, the line was cut off: it is reported on its own and the gathered lines
+/// are read again as usual, so a cut-off line costs only itself. Memory is what the
+/// document needs; a cut-off line is found within a few lines after it.
 fn spanning_document(
     lines: &mut Lines<'_>,
     name: &str,
     normalizer: &Normalizer,
     first: usize,
-    mut text: String,
+    opening: Opening,
     each: &mut impl FnMut(Item) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    let (mut text, opening_error) = match opening {
+        Opening::Text(text) => (text, None),
+        Opening::NotUtf8 { lossy, error } => (lossy, Some(error)),
+    };
+    // The first line that is not UTF-8, if any.
+    let mut not_utf8 = opening_error.map(|error| (first, error));
     let first_len = text.len();
     let mut brackets = Brackets::default();
     brackets.feed(&text);
-    let mut gathered = Vec::new();
+    // Each line gathered, as a span of `text`, or its bytes when they are not UTF-8.
+    let mut gathered: Vec<(usize, Result<std::ops::Range<usize>, Vec<u8>>)> = Vec::new();
     // Checking the gathered text at doubling sizes finds a cut-off line within a few
-    // lines and keeps the parsing linear in what is gathered.
-    let mut check_at = 2 * first_len.max(1024);
+    // lines (serde's nesting limit ends runs of opening brackets) and keeps the parsing
+    // linear in what is gathered.
+    let mut check_at = 2 * first_len.max(64);
     let mut line = Vec::new();
-    // A line that is not UTF-8 breaks the document it is in, not its brackets: gather on
-    // (its brackets counted from a lossy copy) and report the document as one failure.
-    let mut not_utf8 = None;
-    let closed = loop {
+    let end = loop {
         if brackets.depth == 0 {
-            break true;
-        }
-        if text.len() > MAX_SPANNING_DOCUMENT_BYTES {
-            break false;
+            break Gathered::Closed;
         }
         if text.len() >= check_at {
+            let json = text.trim_start_matches('\u{feff}');
             let still_open = matches!(
-                serde_json::from_str::<serde::de::IgnoredAny>(&text),
+                serde_json::from_str::<serde::de::IgnoredAny>(json),
                 Err(error) if error.is_eof()
             );
             if !still_open {
-                break false;
+                break Gathered::NotJson;
             }
             check_at = 2 * text.len();
         }
         let Some(number) = lines.next(&mut line)? else {
-            break false;
-        };
-        let next = match std::str::from_utf8(&line) {
-            Ok(next) => std::borrow::Cow::Borrowed(next),
-            Err(error) => {
-                not_utf8.get_or_insert((number, error));
-                String::from_utf8_lossy(&line)
-            }
+            break Gathered::InputEnded;
         };
         text.push('\n');
-        text.push_str(&next);
-        let consistent = brackets.feed(&next);
-        gathered.push((number, line.clone()));
+        let start = text.len();
+        let consistent = match std::str::from_utf8(&line) {
+            Ok(next) => {
+                text.push_str(next);
+                gathered.push((number, Ok(start..text.len())));
+                brackets.feed(next)
+            }
+            Err(error) => {
+                not_utf8.get_or_insert((number, error));
+                let lossy = String::from_utf8_lossy(&line);
+                text.push_str(&lossy);
+                gathered.push((number, Err(line.clone())));
+                brackets.feed(&lossy)
+            }
+        };
         if !consistent {
-            break false;
+            break Gathered::NotJson;
         }
     };
-    if closed {
-        match not_utf8 {
-            None => normalize(name, normalizer, &text, first, each),
-            Some((number, error)) => each(Item::Failed(format!(
-                "{name}: line {first}: not UTF-8 text in the document's line {number}: {error}"
-            ))),
+    match (end, not_utf8) {
+        (Gathered::Closed, None) | (Gathered::InputEnded, None) => {
+            normalize(name, normalizer, &text, first, each)
         }
-    } else {
-        lines.put_back(gathered);
-        normalize(name, normalizer, &text[..first_len], first, each)
+        (Gathered::Closed, Some((number, error))) => each(Item::Failed(format!(
+            "{name}: line {first}: not UTF-8 text in the document's line {number}: {error}"
+        ))),
+        (Gathered::InputEnded | Gathered::NotJson, _) => {
+            let again = gathered
+                .into_iter()
+                .map(|(number, line)| match line {
+                    Ok(span) => (number, text.as_bytes()[span].to_vec()),
+                    Err(bytes) => (number, bytes),
+                })
+                .collect();
+            lines.put_back(again);
+            match opening_error {
+                Some(error) => each(not_utf8_item(name, first, &error)),
+                None => normalize(name, normalizer, &text[..first_len], first, each),
+            }
+        }
     }
+}
+
+fn not_utf8_item(name: &str, number: usize, error: &std::str::Utf8Error) -> Item {
+    Item::Failed(format!("{name}: line {number}: not UTF-8 text: {error}"))
 }
 
 /// Every record in `text`, which starts on line `first` of the input.
@@ -256,19 +275,6 @@ impl<'a> Lines<'a> {
         for line in lines.into_iter().rev() {
             self.again.push_front(line);
         }
-    }
-
-    /// The lines of `bytes`, the first being line `first`: the rest of the input, read
-    /// whole before it turned out not to be text.
-    fn put_back_text(&mut self, first: usize, bytes: &[u8]) {
-        let lines = bytes
-            .split(|&byte| byte == b'\n')
-            .enumerate()
-            .map(|(index, line)| {
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
-                (first + index, line.to_vec())
-            });
-        self.put_back(lines.collect());
     }
 }
 

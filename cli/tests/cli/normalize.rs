@@ -351,3 +351,77 @@ fn bytes_that_are_not_utf8_cost_only_the_document_holding_them() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_document_whose_opening_line_is_not_utf8_is_one_failure() {
+    // The bad byte sits on the line that opens a pretty-printed response: the records
+    // inside it must not come out one by one, nor be reported line by line.
+    let a = cloudaudit_record("cvm-stopinstances-api-write.json");
+    let b = cloudaudit_record("tke-deletecluster-console-write.json");
+    let compact = |value: &Value| serde_json::to_string(value).expect("serializes");
+    let pretty = |value: &Value| serde_json::to_string_pretty(value).expect("serializes");
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(compact(&b).as_bytes());
+    bytes.extend_from_slice(b"\n{\"Note\": \"caf\xe9\", \"Events\": [\n");
+    bytes.extend_from_slice(format!("{},\n{}\n]}}\n", pretty(&a), pretty(&b)).as_bytes());
+    bytes.extend_from_slice(format!("{}\n", compact(&a)).as_bytes());
+    let output = run_with_stdin(auditbridge().arg("normalize"), &bytes);
+    assert_status(&output, 1);
+    let found = json_lines(&output);
+    assert_eq!(found.len(), 2, "{}", stdout(&output));
+    assert_eq!(found[0]["data"]["eventName"], b["eventName"]);
+    assert_eq!(found[1]["data"]["eventName"], a["eventName"]);
+    let stderr = stderr(&output);
+    assert!(
+        stderr.starts_with("<stdin>: line 2: not UTF-8 text in the document's line 2: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("normalized 2, skipped 0 (reads), failed 1\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn files_joined_with_their_byte_order_marks_read_whole() {
+    let a = cloudaudit_record("cvm-stopinstances-api-write.json");
+    let b = cloudaudit_record("tke-deletecluster-console-write.json");
+    let compact = serde_json::to_string(&a).expect("serializes");
+    let pretty = serde_json::to_string_pretty(&b).expect("serializes");
+    for input in [
+        format!("\u{feff}{compact}\n\u{feff}{pretty}\n"),
+        format!("\u{feff}{pretty}\n\u{feff}{compact}\n"),
+    ] {
+        let output = run_with_stdin(auditbridge().arg("normalize"), input.as_bytes());
+        assert_status(&output, 0);
+        assert_eq!(json_lines(&output).len(), 2, "{}", stderr(&output));
+    }
+}
+
+#[test]
+fn a_cut_off_first_line_costs_only_itself() {
+    let a = cloudaudit_record("cvm-stopinstances-api-write.json");
+    let compact = serde_json::to_string(&a).expect("serializes");
+    let cut = &compact[..compact.len() / 3];
+    let input = format!("{cut}\n{compact}\n{compact}\n");
+    let output = run_with_stdin(auditbridge().arg("normalize"), input.as_bytes());
+    assert_status(&output, 1);
+    assert_eq!(json_lines(&output).len(), 2);
+    let stderr = stderr(&output);
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert!(
+        stderr.starts_with("<stdin>: line 1: not JSON: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn stdin_given_twice_is_refused() {
+    let output = run_with_stdin(auditbridge().args(["normalize", "-", "-"]), b"");
+    assert_status(&output, 2);
+    assert!(
+        stderr(&output).contains("`-` (stdin) can be given only once"),
+        "{}",
+        stderr(&output)
+    );
+}

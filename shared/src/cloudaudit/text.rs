@@ -39,9 +39,10 @@ pub(crate) fn documents(text: &str, first_line: usize) -> Vec<Piece> {
                     pieces.push(Piece::Document { line, value });
                     position = end;
                 } else {
+                    let end_line = lines.line_of(end);
                     pieces.push(Piece::NotJson {
                         line,
-                        reason: trailing_text(rest_of_line),
+                        reason: trailing_text(rest_of_line, (end_line != line).then_some(end_line)),
                     });
                     position = line_end;
                 }
@@ -59,17 +60,23 @@ pub(crate) fn documents(text: &str, first_line: usize) -> Vec<Piece> {
     pieces
 }
 
-/// JSON whitespace only: anything else starts a document (or a parse error).
+/// JSON whitespace, and byte-order marks (files joined with `cat` keep each one's
+/// mark): anything else starts a document (or a parse error).
 fn next_non_whitespace(text: &str, from: usize) -> Option<usize> {
     text[from..]
-        .find(|character: char| !matches!(character, ' ' | '\t' | '\n' | '\r'))
+        .find(|character: char| !matches!(character, ' ' | '\t' | '\n' | '\r' | '\u{feff}'))
         .map(|offset| from + offset)
 }
 
-fn trailing_text(rest: &str) -> String {
+/// `rest` follows the value on its last line, `line` when that is not the line the
+/// value starts on.
+fn trailing_text(rest: &str, line: Option<usize>) -> String {
     let shown: String = rest.chars().take(40).collect();
+    let at = line
+        .map(|line| format!(" (line {line})"))
+        .unwrap_or_default();
     format!(
-        "not JSON: text after the JSON value: {}",
+        "not JSON: text after the JSON value{at}: {}",
         Value::String(shown)
     )
 }
@@ -213,10 +220,26 @@ mod tests {
     }
 
     #[test]
-    fn blank_text_and_byte_order_mark() {
+    fn blank_text_and_byte_order_marks() {
         assert!(documents("", 1).is_empty());
         assert!(documents(" \n\t\r\n", 1).is_empty());
         assert_eq!(summary("\u{feff}{\"a\":1}"), vec![(1, Ok(json!({"a": 1})))]);
+        // Two files with marks, joined.
+        assert_eq!(
+            summary("\u{feff}{\"a\":1}\n\u{feff}{\n\"a\": 2}"),
+            vec![(1, Ok(json!({"a": 1}))), (2, Ok(json!({"a": 2})))]
+        );
+    }
+
+    #[test]
+    fn trailing_text_after_a_pretty_document_names_its_line() {
+        assert_eq!(
+            summary("{\n\"a\": 1\n} x"),
+            vec![(
+                1,
+                Err("not JSON: text after the JSON value (line 3): \"x\"".to_owned())
+            )]
+        );
     }
 
     #[test]
