@@ -110,6 +110,10 @@ enum Opening {
     },
 }
 
+/// A line gathered into a document's text: its span there, or its bytes when they are
+/// not UTF-8 (the text holds a lossy copy).
+type GatheredLine = Result<std::ops::Range<usize>, Vec<u8>>;
+
 /// Why gathering a document's lines stopped.
 enum Gathered {
     /// Its brackets closed: the text is one or more whole documents.
@@ -144,8 +148,7 @@ fn spanning_document(
     let first_len = text.len();
     let mut brackets = Brackets::default();
     brackets.feed(&text);
-    // Each line gathered, as a span of `text`, or its bytes when they are not UTF-8.
-    let mut gathered: Vec<(usize, Result<std::ops::Range<usize>, Vec<u8>>)> = Vec::new();
+    let mut gathered: Vec<(usize, GatheredLine)> = Vec::new();
     // Checking the gathered text at doubling sizes finds a cut-off line within a few
     // lines (serde's nesting limit ends runs of opening brackets) and keeps the parsing
     // linear in what is gathered.
