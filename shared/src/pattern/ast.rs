@@ -7,8 +7,9 @@
 //! ## Semantics, in one place
 //! An event is seen as its *leaves*: every scalar (string, number, bool, null) with the
 //! path of keys that leads to it, each key split at dots (so `{"a.b": 1}` and
-//! `{"a": {"b": 1}}` both have a leaf at `a`/`b`), plus, for each array on the way, the
-//! index of the element it sits in. Arrays are transparent in paths; empty arrays and
+//! `{"a": {"b": 1}}` both have a leaf at `a`/`b`), plus, for each array on the way whose
+//! element holding it is an object or an array, the index of that element (a scalar
+//! element of an array is a member of no element, as in event-ruler). Arrays are transparent in paths; empty arrays and
 //! empty objects have no leaves.
 //!
 //! A [`Pattern`] is expanded ([`Pattern::conjunctions`]) into alternatives of

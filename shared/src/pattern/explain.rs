@@ -238,9 +238,15 @@ fn flatten<'a>(
             for (index, item) in items.iter().enumerate() {
                 let length = at.len();
                 at.push_str(&format!("[{index}]"));
-                trail.push((id, index));
+                // As in `reference.rs`: scalar elements are members of no element.
+                let member = item.is_object() || item.is_array();
+                if member {
+                    trail.push((id, index));
+                }
                 flatten(item, path, at, trail, flat);
-                trail.pop();
+                if member {
+                    trail.pop();
+                }
                 at.truncate(length);
             }
         }

@@ -90,9 +90,16 @@ fn flatten<'a>(
             let id = flat.next_array;
             flat.next_array += 1;
             for (index, item) in items.iter().enumerate() {
-                trail.push((id, index));
+                // Only objects and arrays are members of an element (event-ruler's
+                // `loadArray`): a scalar element agrees with any choice.
+                let member = item.is_object() || item.is_array();
+                if member {
+                    trail.push((id, index));
+                }
                 flatten(item, path, trail, flat);
-                trail.pop();
+                if member {
+                    trail.pop();
+                }
             }
         }
         scalar => flat.leaves.push(Leaf {

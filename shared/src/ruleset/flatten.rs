@@ -3,8 +3,9 @@
 //! Only paths in the [`PathTrie`] are followed: from JSON text, the byte-level
 //! [`Cursor`] reads the event once, skipping every other key's value without decoding
 //! it (no allocation); from a `Value`, the same walk borrows. Each leaf keeps
-//! its *trail*, the (array, element index) of every array it sits in, so that conditions
-//! can be required to match inside the same array element.
+//! its *trail*, the (array, element index) of every array element it sits in that is an
+//! object or an array (a scalar element is a member of none, as in event-ruler), so that
+//! conditions can be required to match inside the same array element.
 //!
 //! Buffers live in [`EventLeaves`] and are reused between events (strings too, through a
 //! pool), so a steady stream of events does not allocate per leaf.
@@ -287,9 +288,16 @@ impl EventLeaves {
         }
         let mut index = 0u32;
         loop {
-            self.trail_stack.push((array, index));
+            // Only objects and arrays are members of an element (event-ruler's
+            // `loadArray`): a scalar element agrees with any choice of elements.
+            let member = matches!(cursor.peek_value()?, Start::Object | Start::Array);
+            if member {
+                self.trail_stack.push((array, index));
+            }
             let read = self.read_node(trie, node, cursor, depth + 1);
-            self.trail_stack.pop();
+            if member {
+                self.trail_stack.pop();
+            }
             read?;
             if !cursor.next_element()? {
                 return Ok(());
@@ -477,9 +485,14 @@ impl EventLeaves {
                 let array = self.next_array;
                 self.next_array += 1;
                 for (index, item) in items.iter().enumerate() {
-                    self.trail_stack.push((array, index as u32));
+                    let member = item.is_object() || item.is_array();
+                    if member {
+                        self.trail_stack.push((array, index as u32));
+                    }
                     self.walk_value(trie, node, item);
-                    self.trail_stack.pop();
+                    if member {
+                        self.trail_stack.pop();
+                    }
                 }
             }
             Value::String(s) => self.push_str(trie, node, s),
