@@ -343,13 +343,71 @@ pub(crate) fn conjunction_holds(
             .iter()
             .any(|&held| held & need_leaf == need_leaf);
     }
-    achievable_with_absences(options, 0, event)
-        .iter()
-        .any(|&(held, present)| {
-            held & need_leaf == need_leaf
-                && present & need_absence == 0
-                && need_either & present & !held == 0
-        })
+    let mut aliased = false;
+    let family = achievable_with_absences(options, 0, event, &mut aliased);
+    if aliased {
+        let needs = Needs {
+            leaf: need_leaf,
+            absence: need_absence,
+            either: need_either,
+        };
+        return holds_by_search(options, &needs, &mut Vec::new(), event, 0);
+    }
+    family.iter().any(|&(held, present)| {
+        held & need_leaf == need_leaf
+            && present & need_absence == 0
+            && need_either & present & !held == 0
+    })
+}
+
+/// The conditions (bit masks) that only something inside arrays satisfies, by how.
+struct Needs {
+    leaf: u64,
+    absence: u64,
+    either: u64,
+}
+
+/// [`conjunction_holds`] by trying every choice, one condition at a time in key order
+/// from rank `from` (as event-ruler and the reference evaluator do): exact however paths
+/// alias, and exponential at worst, so used only when one condition's leaves sit in
+/// sibling arrays, which the element-by-element count cannot follow.
+fn holds_by_search<'o>(
+    options: &'o [Option_],
+    needs: &Needs,
+    chosen: &mut Vec<&'o Option_>,
+    event: &EventLeaves,
+    from: u32,
+) -> bool {
+    let Some(bit) = (from..64).find(|&bit| options.iter().any(|o| o.bit == bit)) else {
+        return true;
+    };
+    let mask = 1u64 << bit;
+    let agree = |a: &Option_, b: &Option_| {
+        let b = event.trail(b.trail);
+        event
+            .trail(a.trail)
+            .iter()
+            .all(|&(array, index)| b.iter().all(|&(other, i)| other != array || i == index))
+    };
+    let fits = |o: &Option_, chosen: &[&Option_]| chosen.iter().all(|c| agree(c, o));
+    for leaf in options.iter().filter(|o| o.bit == bit && !o.absent) {
+        if fits(leaf, chosen) {
+            chosen.push(leaf);
+            let found = holds_by_search(options, needs, chosen, event, bit + 1);
+            chosen.pop();
+            if found {
+                return true;
+            }
+        }
+    }
+    // Absent when every leaf at the field disagrees with the choice so far; held
+    // elsewhere (by a leaf outside arrays, not an option) when nothing here is needed.
+    let absent = (needs.absence | needs.either) & mask != 0
+        && !options
+            .iter()
+            .any(|o| o.bit == bit && o.absent && fits(o, chosen));
+    let held_elsewhere = (needs.leaf | needs.absence | needs.either) & mask == 0;
+    (absent || held_elsewhere) && holds_by_search(options, needs, chosen, event, bit + 1)
 }
 
 /// The maximal sets of conditions (bit masks) that options under one trail prefix can
@@ -419,6 +477,7 @@ fn achievable_with_absences(
     options: &[Option_],
     depth: usize,
     event: &EventLeaves,
+    aliased: &mut bool,
 ) -> Vec<(u64, u64)> {
     let step = |o: &Option_| -> Option<TrailStep> { event.trail(o.trail).get(depth).copied() };
     let (mut free_held, mut free_present) = (0u64, 0u64);
@@ -452,27 +511,35 @@ fn achievable_with_absences(
                 .iter()
                 .filter(|o| o.absent)
                 .fold(0u64, |bits, o| bits | 1u64 << o.bit);
-            elements.push((achievable_with_absences(inside, depth + 1, event), leaves));
+            elements.push((
+                achievable_with_absences(inside, depth + 1, event, aliased),
+                leaves,
+            ));
             element_start = element_end;
         }
-        let everywhere = elements
-            .iter()
-            .fold(0u64, |bits, (_, leaves)| bits | leaves);
-        let mut in_array: Vec<(u64, u64)> = vec![(0, everywhere)];
-        for (chosen, (pairs, _)) in elements.iter().enumerate() {
-            let elsewhere = elements
-                .iter()
-                .enumerate()
-                .filter(|(other, _)| *other != chosen)
-                .fold(0u64, |bits, (_, (_, leaves))| bits | leaves);
+        // The absences with a leaf in the elements before each one (and, below, after).
+        let mut before = Vec::with_capacity(elements.len());
+        let mut bits = 0u64;
+        for (_, leaves) in &elements {
+            before.push(bits);
+            bits |= leaves;
+        }
+        let mut in_array: Vec<(u64, u64)> = vec![(0, bits)];
+        let mut after = 0u64;
+        for (chosen, (pairs, leaves)) in elements.iter().enumerate().rev() {
+            let elsewhere = before[chosen] | after;
             for &(held, present) in pairs {
                 in_array.push((held, present | not_left_out(elsewhere, held)));
             }
+            after |= leaves;
         }
         keep_best(&mut in_array);
         let mut combined = Vec::with_capacity(family.len() * in_array.len());
         for &(held_a, present_a) in &family {
             for &(held_b, present_b) in &in_array {
+                // A condition held in two sibling arrays (one path reaching both, as a
+                // dotted key beside nested ones can) would be choosing twice.
+                *aliased |= held_a & held_b != 0;
                 combined.push((held_a | held_b, present_a | present_b));
             }
         }
