@@ -42,6 +42,59 @@ mod ruleset {
         from_value.into_iter().map(|id| id.0).collect()
     }
 
+    /// Four sibling arrays of 20 elements, each element holding a different 3 of the 6
+    /// fields a rule wants together in one element of every array: counting what each
+    /// element offers gives 20^4 incomparable combinations. The rule set must still
+    /// decide such an event (a record's request parameters are the caller's to shape)
+    /// without trying them all, and right.
+    #[test]
+    fn many_incomparable_choices_in_sibling_arrays_are_decided() {
+        let fields = ["p0", "p1", "p2", "p3", "p4", "p5"];
+        let mut triples = Vec::new();
+        for a in 0..6 {
+            for b in a + 1..6 {
+                for c in b + 1..6 {
+                    triples.push(json!({fields[a]: 1, fields[b]: 1, fields[c]: 1}));
+                }
+            }
+        }
+        let wanted: serde_json::Map<String, Value> = fields
+            .iter()
+            .map(|f| ((*f).to_string(), json!([1])))
+            .collect();
+        let arrays = ["s0", "s1", "s2", "s3"];
+        let rule: serde_json::Map<String, Value> = arrays
+            .iter()
+            .map(|s| ((*s).to_string(), Value::Object(wanted.clone())))
+            .collect();
+        let set = {
+            let mut builder = RuleSetBuilder::new();
+            builder.add("all", &pattern(json!({"a": rule}))).unwrap();
+            builder.build()
+        };
+        let event = |complete: bool| {
+            let mut elements = triples.clone();
+            if complete {
+                elements.push(Value::Object(
+                    fields
+                        .iter()
+                        .map(|f| ((*f).to_string(), json!(1)))
+                        .collect(),
+                ));
+            }
+            let a: serde_json::Map<String, Value> = arrays
+                .iter()
+                .map(|s| ((*s).to_string(), Value::Array(elements.clone())))
+                .collect();
+            json!({ "a": a })
+        };
+        for (complete, expected) in [(false, vec![]), (true, vec![RuleId(0)])] {
+            let event = event(complete);
+            assert_eq!(set.matches(&event), expected, "complete: {complete}");
+            assert_eq!(set.matches_json(&event.to_string()).unwrap(), expected);
+        }
+    }
+
     #[test]
     fn duplicate_names_are_rejected() {
         let mut builder = RuleSetBuilder::new();

@@ -338,27 +338,36 @@ pub(crate) fn conjunction_holds(
             .then(a.bit.cmp(&b.bit))
             .then(a.absent.cmp(&b.absent))
     });
-    if need_absence | need_either == 0 {
-        return achievable(options, 0, event)
+    // Beyond what element-by-element counting can follow (a hostile event's many
+    // incomparable choices, or one path reaching sibling arrays), try each choice.
+    let mut give_up = false;
+    let holds = if need_absence | need_either == 0 {
+        achievable(options, 0, event, &mut give_up)
             .iter()
-            .any(|&held| held & need_leaf == need_leaf);
+            .any(|&held| held & need_leaf == need_leaf)
+    } else {
+        achievable_with_absences(options, 0, event, &mut give_up)
+            .iter()
+            .any(|&(held, present)| {
+                held & need_leaf == need_leaf
+                    && present & need_absence == 0
+                    && need_either & present & !held == 0
+            })
+    };
+    if !give_up {
+        return holds;
     }
-    let mut aliased = false;
-    let family = achievable_with_absences(options, 0, event, &mut aliased);
-    if aliased {
-        let needs = Needs {
-            leaf: need_leaf,
-            absence: need_absence,
-            either: need_either,
-        };
-        return holds_by_search(options, &needs, &mut Vec::new(), event, 0);
-    }
-    family.iter().any(|&(held, present)| {
-        held & need_leaf == need_leaf
-            && present & need_absence == 0
-            && need_either & present & !held == 0
-    })
+    let needs = Needs {
+        leaf: need_leaf,
+        absence: need_absence,
+        either: need_either,
+    };
+    holds_by_search(options, &needs, &mut Vec::new(), event, 0)
 }
+
+/// Most sets of conditions the element-by-element count combines at one step before
+/// [`conjunction_holds`] tries choices one by one instead.
+const MAX_FAMILY: usize = 4096;
 
 /// The conditions (bit masks) that only something inside arrays satisfies, by how.
 struct Needs {
@@ -369,8 +378,9 @@ struct Needs {
 
 /// [`conjunction_holds`] by trying every choice, one condition at a time in key order
 /// from rank `from` (as event-ruler and the reference evaluator do): exact however paths
-/// alias, and exponential at worst, so used only when one condition's leaves sit in
-/// sibling arrays, which the element-by-element count cannot follow.
+/// alias, and exponential at worst, so used only where the element-by-element count
+/// gives up. A condition's choice fixes the elements of its arrays for the conditions
+/// after it, so a hostile event's many incomparable choices are cut off early.
 fn holds_by_search<'o>(
     options: &'o [Option_],
     needs: &Needs,
@@ -417,7 +427,12 @@ fn holds_by_search<'o>(
 /// This is exact and polynomial in the number of options for a fixed number of
 /// conditions (unlike backtracking over leaf choices, which a hostile event with many
 /// array elements could make exponential).
-fn achievable(options: &[Option_], depth: usize, event: &EventLeaves) -> Vec<u64> {
+fn achievable(
+    options: &[Option_],
+    depth: usize,
+    event: &EventLeaves,
+    too_many: &mut bool,
+) -> Vec<u64> {
     let step = |o: &Option_| -> Option<TrailStep> { event.trail(o.trail).get(depth).copied() };
     let mut free = 0u64;
     let mut family: Vec<u64> = vec![0];
@@ -445,10 +460,15 @@ fn achievable(options: &[Option_], depth: usize, event: &EventLeaves) -> Vec<u64
                 &options[element_start..element_end],
                 depth + 1,
                 event,
+                too_many,
             ));
             element_start = element_end;
         }
         keep_maximal(&mut in_array);
+        if *too_many || family.len() * in_array.len() > MAX_FAMILY {
+            *too_many = true;
+            return Vec::new();
+        }
         let mut combined = Vec::with_capacity(family.len() * in_array.len());
         for &a in &family {
             for &b in &in_array {
@@ -477,7 +497,7 @@ fn achievable_with_absences(
     options: &[Option_],
     depth: usize,
     event: &EventLeaves,
-    aliased: &mut bool,
+    give_up: &mut bool,
 ) -> Vec<(u64, u64)> {
     let step = |o: &Option_| -> Option<TrailStep> { event.trail(o.trail).get(depth).copied() };
     let (mut free_held, mut free_present) = (0u64, 0u64);
@@ -512,7 +532,7 @@ fn achievable_with_absences(
                 .filter(|o| o.absent)
                 .fold(0u64, |bits, o| bits | 1u64 << o.bit);
             elements.push((
-                achievable_with_absences(inside, depth + 1, event, aliased),
+                achievable_with_absences(inside, depth + 1, event, give_up),
                 leaves,
             ));
             element_start = element_end;
@@ -534,12 +554,16 @@ fn achievable_with_absences(
             after |= leaves;
         }
         keep_best(&mut in_array);
+        if *give_up || family.len() * in_array.len() > MAX_FAMILY {
+            *give_up = true;
+            return Vec::new();
+        }
         let mut combined = Vec::with_capacity(family.len() * in_array.len());
         for &(held_a, present_a) in &family {
             for &(held_b, present_b) in &in_array {
                 // A condition held in two sibling arrays (one path reaching both, as a
                 // dotted key beside nested ones can) would be choosing twice.
-                *aliased |= held_a & held_b != 0;
+                *give_up |= held_a & held_b != 0;
                 combined.push((held_a | held_b, present_a | present_b));
             }
         }
