@@ -300,21 +300,33 @@ impl Brackets {
     /// Counts the brackets of one more line. `false` when the line ends inside a
     /// string: JSON strings hold no line breaks, so the text is broken there.
     fn feed(&mut self, line: &str) -> bool {
-        for byte in line.bytes() {
-            if self.in_string {
-                match byte {
-                    _ if self.escaped => self.escaped = false,
-                    b'\\' => self.escaped = true,
-                    b'"' => self.in_string = false,
-                    _ => {}
+        let bytes = line.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            if self.escaped {
+                self.escaped = false;
+                at += 1;
+            } else if self.in_string {
+                // Strings are most of a record: jump to the next quote or backslash.
+                match memchr::memchr2(b'"', b'\\', &bytes[at..]) {
+                    None => at = bytes.len(),
+                    Some(offset) => {
+                        if bytes[at + offset] == b'\\' {
+                            self.escaped = true;
+                        } else {
+                            self.in_string = false;
+                        }
+                        at += offset + 1;
+                    }
                 }
             } else {
-                match byte {
+                match bytes[at] {
                     b'"' => self.in_string = true,
                     b'{' | b'[' => self.depth += 1,
                     b'}' | b']' => self.depth = self.depth.saturating_sub(1),
                     _ => {}
                 }
+                at += 1;
             }
         }
         !self.in_string
@@ -323,4 +335,33 @@ impl Brackets {
 
 fn is_blank(line: &[u8]) -> bool {
     line.iter().all(u8::is_ascii_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Brackets;
+
+    #[test]
+    fn brackets_inside_strings_and_escapes_do_not_count() {
+        for (line, open) in [
+            (r#"{"a": "x"}"#, false),
+            (r#"{"a": "{[", "b": ["#, true),
+            (r#"{"a": "say \"}\"", "b": 1}"#, false),
+            (r#"{"a": "ends in backslash \\"}"#, false),
+            (r#"{"a": "\\\"{"#, false), // cut inside a string: not an opening
+            ("{", true),
+            ("[[1, 2], [", true),
+            ("\u{feff}{\"a\": 1}", false),
+        ] {
+            assert_eq!(Brackets::left_open_by(line), open, "{line}");
+        }
+        // Lines fed one after another keep their state.
+        let mut brackets = Brackets::default();
+        assert!(brackets.feed("{\"a\": ["));
+        assert!(brackets.feed("  {\"b\": \"]}\"},"));
+        assert_eq!(brackets.depth, 2);
+        assert!(brackets.feed("]}"));
+        assert_eq!(brackets.depth, 0);
+        assert!(!brackets.feed("{\"cut"));
+    }
 }
