@@ -341,19 +341,13 @@ pub(crate) fn conjunction_holds(
     // Beyond what element-by-element counting can follow (a hostile event's many
     // incomparable choices, or one path reaching sibling arrays), try each choice.
     let mut give_up = false;
-    let holds = if need_absence | need_either == 0 {
-        achievable(options, 0, event, &mut give_up)
-            .iter()
-            .any(|&held| held & need_leaf == need_leaf)
-    } else {
-        achievable_with_absences(options, 0, event, &mut give_up)
-            .iter()
-            .any(|&(held, present)| {
-                held & need_leaf == need_leaf
-                    && present & need_absence == 0
-                    && need_either & present & !held == 0
-            })
-    };
+    let holds = achievable(options, 0, event, &mut give_up)
+        .iter()
+        .any(|&(held, present)| {
+            held & need_leaf == need_leaf
+                && present & need_absence == 0
+                && need_either & present & !held == 0
+        });
     if !give_up {
         return holds;
     }
@@ -420,80 +414,23 @@ fn holds_by_search<'o>(
     (absent || held_elsewhere) && holds_by_search(options, needs, chosen, event, bit + 1)
 }
 
-/// The maximal sets of conditions (bit masks) that options under one trail prefix can
-/// satisfy together, taking at most one element of each array. `options` is sorted by
-/// trail and all share the same first `depth` steps.
+/// The best (held, present) pairs of condition masks that options under one trail prefix
+/// can give together, taking at most one element of each array: `held`, the conditions
+/// satisfied; `present`, the `{"exists": false}` conditions with a leaf that still agrees
+/// with the choice. `options` is sorted by trail and all share the same first `depth`
+/// steps. Best means no other pair holds as much with as little present.
 ///
 /// This is exact and polynomial in the number of options for a fixed number of
 /// conditions (unlike backtracking over leaf choices, which a hostile event with many
-/// array elements could make exponential).
-fn achievable(
-    options: &[Option_],
-    depth: usize,
-    event: &EventLeaves,
-    too_many: &mut bool,
-) -> Vec<u64> {
-    let step = |o: &Option_| -> Option<TrailStep> { event.trail(o.trail).get(depth).copied() };
-    let mut free = 0u64;
-    let mut family: Vec<u64> = vec![0];
-    let mut i = 0;
-    while i < options.len() {
-        let Some((array, _)) = step(&options[i]) else {
-            free |= 1u64 << options[i].bit;
-            i += 1;
-            continue;
-        };
-        // Options inside this array, grouped by element.
-        let mut end = i;
-        while end < options.len() && step(&options[end]).is_some_and(|(a, _)| a == array) {
-            end += 1;
-        }
-        let mut in_array: Vec<u64> = Vec::new();
-        let mut element_start = i;
-        while element_start < end {
-            let element = step(&options[element_start]);
-            let mut element_end = element_start;
-            while element_end < end && step(&options[element_end]) == element {
-                element_end += 1;
-            }
-            in_array.extend(achievable(
-                &options[element_start..element_end],
-                depth + 1,
-                event,
-                too_many,
-            ));
-            element_start = element_end;
-        }
-        keep_maximal(&mut in_array);
-        if *too_many || family.len() * in_array.len() > MAX_FAMILY {
-            *too_many = true;
-            return Vec::new();
-        }
-        let mut combined = Vec::with_capacity(family.len() * in_array.len());
-        for &a in &family {
-            for &b in &in_array {
-                combined.push(a | b);
-            }
-        }
-        keep_maximal(&mut combined);
-        family = combined;
-        i = end;
-    }
-    for mask in &mut family {
-        *mask |= free;
-    }
-    family
-}
-
-/// [`achievable`] for conjunctions with `{"exists": false}` conditions whose leaves are
-/// all inside arrays: the best (held, present) pairs of masks, `present` holding the
-/// absence conditions with a leaf that still agrees with the choice.
+/// array elements could make exponential), as long as the pairs stay few: past
+/// [`MAX_FAMILY`], or when one condition's leaves sit in sibling arrays, it sets
+/// `give_up` and [`holds_by_search`] decides.
 ///
 /// A leaf in an element of an array is left out by choosing another element of that
 /// array, but only when a condition ranked before the absence made that choice (AWS
 /// checks absence in key order, against the elements chosen so far). Choosing no element
 /// leaves every leaf inside the array present.
-fn achievable_with_absences(
+fn achievable(
     options: &[Option_],
     depth: usize,
     event: &EventLeaves,
@@ -531,10 +468,7 @@ fn achievable_with_absences(
                 .iter()
                 .filter(|o| o.absent)
                 .fold(0u64, |bits, o| bits | 1u64 << o.bit);
-            elements.push((
-                achievable_with_absences(inside, depth + 1, event, give_up),
-                leaves,
-            ));
+            elements.push((achievable(inside, depth + 1, event, give_up), leaves));
             element_start = element_end;
         }
         // The absences with a leaf in the elements before each one (and, below, after).
@@ -611,19 +545,6 @@ fn keep_best(pairs: &mut Vec<(u64, u64)>) {
         }
     }
     *pairs = kept;
-}
-
-/// Drops duplicate masks and masks contained in another one.
-fn keep_maximal(masks: &mut Vec<u64>) {
-    masks.sort_unstable_by_key(|m| std::cmp::Reverse(m.count_ones()));
-    masks.dedup();
-    let mut kept: Vec<u64> = Vec::with_capacity(masks.len());
-    for &mask in masks.iter() {
-        if !kept.iter().any(|&k| k & mask == mask) {
-            kept.push(mask);
-        }
-    }
-    *masks = kept;
 }
 
 #[cfg(test)]
