@@ -2,6 +2,18 @@ use auditbridge_shared::pattern::{Dialect, Pattern};
 
 use crate::common::*;
 
+/// `test-pattern` with the pattern file at `pattern` and the event on stdin.
+fn test_pattern_stdin(pattern: &std::path::Path, event: &[u8]) -> std::process::Output {
+    run_with_stdin(
+        auditbridge()
+            .arg("test-pattern")
+            .arg("--pattern")
+            .arg(pattern)
+            .args(["--event", "-"]),
+        event,
+    )
+}
+
 fn test_pattern(pattern: &str, event: &str, extra: &[&str]) -> std::process::Output {
     run(auditbridge()
         .arg("test-pattern")
@@ -83,12 +95,8 @@ fn an_event_that_is_json_but_not_an_object_is_refused_with_exit_2() {
     // An array holding a matching event: an answer of false would be wrong, and true
     // would say something `match` and the evaluate function never do.
     let event = std::fs::read_to_string(fixture("event-sg-open.json")).expect("fixture");
-    let output = run_with_stdin(
-        auditbridge()
-            .arg("test-pattern")
-            .arg("--pattern")
-            .arg(fixture("pattern-sg-open.json"))
-            .args(["--event", "-"]),
+    let output = test_pattern_stdin(
+        &fixture("pattern-sg-open.json"),
         format!("[{event}]").as_bytes(),
     );
     assert_status(&output, 2);
@@ -103,28 +111,21 @@ fn an_event_that_is_json_but_not_an_object_is_refused_with_exit_2() {
 fn events_serde_json_refuses_but_json_allows_are_answered_as_match_answers_them() {
     // A number beyond f64, a lone surrogate escape and deep nesting are valid JSON
     // (AWS answers them); `match` reads them, so `test-pattern` must too.
+    let dir = scratch_dir("test-pattern-odd-json");
+    let pattern = dir.join("pattern.json");
+    std::fs::write(&pattern, r#"{"source":["vpc.cloud.tencent"]}"#).expect("write");
+    let rules = dir.join("rules.json");
+    std::fs::write(
+        &rules,
+        r#"{"rules":[{"name":"vpc","pattern":{"source":["vpc.cloud.tencent"]}}]}"#,
+    )
+    .expect("write");
     let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
     for extra in ["1e400", "\"\\ud800\"", deep.as_str()] {
         let event = format!("{{\"source\":\"vpc.cloud.tencent\",\"extra\":{extra}}}");
-        let dir = scratch_dir("test-pattern-odd-json");
-        let pattern = dir.join("pattern.json");
-        std::fs::write(&pattern, r#"{"source":["vpc.cloud.tencent"]}"#).expect("write");
-        let output = run_with_stdin(
-            auditbridge()
-                .arg("test-pattern")
-                .arg("--pattern")
-                .arg(&pattern)
-                .args(["--event", "-"]),
-            event.as_bytes(),
-        );
+        let output = test_pattern_stdin(&pattern, event.as_bytes());
         assert_status(&output, 0);
         assert_eq!(stdout(&output), "{\"Result\":true}\n", "{extra}");
-        let rules = dir.join("rules.json");
-        std::fs::write(
-            &rules,
-            r#"{"rules":[{"name":"vpc","pattern":{"source":["vpc.cloud.tencent"]}}]}"#,
-        )
-        .expect("write");
         let matched = run_with_stdin(
             auditbridge()
                 .args(["match", "--count", "--rules"])
@@ -139,14 +140,7 @@ fn events_serde_json_refuses_but_json_allows_are_answered_as_match_answers_them(
 #[test]
 fn the_event_can_come_from_stdin() {
     let event = std::fs::read(fixture("event-sg-open.json")).expect("fixture");
-    let output = run_with_stdin(
-        auditbridge()
-            .arg("test-pattern")
-            .arg("--pattern")
-            .arg(fixture("pattern-sg-open.json"))
-            .args(["--event", "-"]),
-        &event,
-    );
+    let output = test_pattern_stdin(&fixture("pattern-sg-open.json"), &event);
     assert_status(&output, 0);
     assert_eq!(stdout(&output), "{\"Result\":true}\n");
 }
