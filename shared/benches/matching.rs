@@ -24,6 +24,11 @@
 //! printed as ratios of this run's criterion estimates, then measured again with the
 //! matchers taken in turn (best of 7 passes over all events each), which keeps the
 //! machine's drift out of the ratios.
+//!
+//! `AUDITBRIDGE_BENCH_PASS=mixed/10000` (or `portable/…`, `mixed/…`, `idle/10000`, any
+//! count) skips all of that: it builds that one rule set, matches the corpus once in
+//! [`counted_pass`] and exits, for instruction-level tools. `scripts/bench-instructions`
+//! runs it under callgrind, whose counts do not drift with the machine.
 
 mod corpus;
 
@@ -85,6 +90,9 @@ fn run() -> Result<(), Failure> {
     let world = World::new(WORLD_SEED);
     let events = corpus::events::generate(&world, event_count, EVENT_SEED);
     report_corpus(&events);
+    if let Ok(set) = std::env::var("AUDITBRIDGE_BENCH_PASS") {
+        return single_pass(&world, &events, &set);
+    }
 
     let mut portable = Vec::new();
     for count in RULE_COUNTS {
@@ -317,6 +325,48 @@ fn interleave(contenders: &[Contender], events: &[String], rounds: usize) -> Vec
         .map(|(id, _)| id.clone())
         .zip(best)
         .collect()
+}
+
+/// Events matched before [`counted_pass`], so that it starts with the per-thread
+/// buffers grown and the rule data touched, as every event of a long run does.
+const SINGLE_PASS_WARM_UP: usize = 200;
+
+/// `AUDITBRIDGE_BENCH_PASS`: one rule set named `portable/N`, `mixed/N` or `idle/N`,
+/// one pass over the events in [`counted_pass`].
+fn single_pass(world: &World, events: &[String], set: &str) -> Result<(), Failure> {
+    let bad =
+        || format!("AUDITBRIDGE_BENCH_PASS must be portable/N, mixed/N or idle/N, got {set:?}");
+    let (kind, count) = set.split_once('/').ok_or_else(bad)?;
+    let count: usize = count.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?;
+    let rules = match kind {
+        "portable" => corpus::rules::portable(world, count, PORTABLE_SEED),
+        "mixed" => corpus::rules::mixed(world, count, MIXED_SEED),
+        "idle" => corpus::rules::idle_tenants(world, count, RULE_COUNTS[0], MIXED_SEED),
+        _ => return Err(bad()),
+    };
+    let ruleset = compile(&rules)?;
+    for event in &events[..events.len().min(SINGLE_PASS_WARM_UP)] {
+        black_box(matched(&ruleset, black_box(event)));
+    }
+    let started = Instant::now();
+    let matches = counted_pass(&ruleset, events);
+    let ns = started.elapsed().as_nanos() as f64 / events.len() as f64;
+    println!(
+        "single pass {set}: {} events, {:.2} matches/event, {ns:.0} ns/event",
+        events.len(),
+        matches as f64 / events.len() as f64
+    );
+    Ok(())
+}
+
+/// Matches every event once; kept out of line so that a profiler can count exactly
+/// this (`--toggle-collect=*counted_pass*`).
+#[inline(never)]
+fn counted_pass(ruleset: &RuleSet, events: &[String]) -> usize {
+    events
+        .iter()
+        .map(|event| matched(ruleset, black_box(event)))
+        .sum()
 }
 
 /// Where the time goes at 10,000 rules: each template's share of the portable set

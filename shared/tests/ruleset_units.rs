@@ -413,4 +413,33 @@ mod ruleset {
         let got: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
         assert_eq!(got, expected);
     }
+
+    /// Matching keeps per-thread buffers between calls, shared by every rule set, and
+    /// resets what the previous event left in them. Rule sets of different sizes taken
+    /// in turn on one thread, with an unreadable event in between, must each answer as
+    /// they would alone.
+    #[test]
+    fn rule_sets_taken_in_turn_on_one_thread_do_not_see_each_others_events() {
+        let many: Vec<Value> = (0..40)
+            .map(|i| json!({"k": [format!("v{}", i % 8)], "n": [{"numeric": [">", i]}]}))
+            .collect();
+        let (large, large_patterns) = rules(&many);
+        let (small, small_patterns) = rules(&[
+            json!({"k": ["v3"]}),
+            json!({"n": [{"numeric": ["<", 5]}], "k": [{"prefix": "v"}]}),
+        ]);
+        for i in 0..30 {
+            let event = json!({"k": format!("v{}", i % 8), "n": i});
+            let from_large = matched(&large, &large_patterns, &event);
+            assert!(large.matches_json("{\"k\": ").is_err());
+            let from_small = matched(&small, &small_patterns, &event);
+            // And the large set again, after the small one ran on its buffers.
+            assert_eq!(matched(&large, &large_patterns, &event), from_large);
+            assert_eq!(from_small, matched(&small, &small_patterns, &event));
+        }
+        // The events above match both sets somewhere, or the test proves nothing.
+        let event = json!({"k": "v3", "n": 4});
+        assert_eq!(matched(&small, &small_patterns, &event), vec![0, 1]);
+        assert_eq!(matched(&large, &large_patterns, &event), vec![3]);
+    }
 }

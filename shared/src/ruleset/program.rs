@@ -28,7 +28,9 @@
 //! rules stay small enough to live in cache.
 //!
 //! Layout of the program at offset `p`: `code[p]` is its number of tests, the test ids
-//! follow.
+//! follow. A program of one test is not stored at all: its reference is
+//! [`INLINE`] `| test`, which spares a read of `code`, mostly a cache miss once there are
+//! thousands of rules.
 
 use ipnet::IpNet;
 use rustc_hash::FxHashMap;
@@ -44,6 +46,10 @@ use crate::pattern::{AnythingBut, Literal, Matcher};
 
 /// The program of a candidate whose conditions are all proven.
 pub(crate) const PROVEN: u32 = u32::MAX;
+
+/// Marks a program of one test held in its reference (`INLINE | test`); offsets into
+/// `code` stay below it.
+const INLINE: u32 = 1 << 31;
 
 /// Some leaf's symbol is one of the operands (a condition of exact strings).
 const ANY_OF: u32 = 0;
@@ -171,8 +177,9 @@ pub(crate) struct ProgramBuilder<'a> {
     programs: Programs,
     /// (conjunction, proven mask) → its program.
     built: FxHashMap<(u32, u64), u32>,
-    /// Program offset → the proven mask it was built for.
-    proven_of: FxHashMap<u32, u64>,
+    /// (conjunction, program) → the proven mask it was built for (inline programs of
+    /// one test are shared by conjunctions, so the program alone does not say).
+    proven_of: FxHashMap<(u32, u32), u64>,
 }
 
 impl<'a> ProgramBuilder<'a> {
@@ -278,12 +285,21 @@ impl<'a> ProgramBuilder<'a> {
             seen.push(*test);
             first
         });
-        let code = &mut self.programs.code;
-        let at = code.len() as u32;
-        code.push(left.len() as u32);
-        code.extend_from_slice(&left);
+        let at = match left[..] {
+            [test] if test < INLINE - 1 => INLINE | test,
+            _ => {
+                let code = &mut self.programs.code;
+                let at = u32::try_from(code.len())
+                    .ok()
+                    .filter(|&at| at < INLINE)
+                    .expect("check programs of a rule set fit in 2^31 words");
+                code.push(left.len() as u32);
+                code.extend_from_slice(&left);
+                at
+            }
+        };
         self.built.insert((conj, proven & all), at);
-        self.proven_of.insert(at, proven & all);
+        self.proven_of.insert((conj, at), proven & all);
         at
     }
 
@@ -293,7 +309,7 @@ impl<'a> ProgramBuilder<'a> {
             let len = self.conjunctions[conj as usize].conditions.len();
             return full_mask(len);
         }
-        self.proven_of.get(&program).copied().unwrap_or(0)
+        self.proven_of.get(&(conj, program)).copied().unwrap_or(0)
     }
 
     pub(crate) fn finish(self) -> Programs {
@@ -325,46 +341,49 @@ fn full_mask(len: usize) -> u64 {
     }
 }
 
-/// Per-event results of tests: `(epoch << 2) | support`, valid while the epoch is the
-/// current event's.
+/// Per-event results of tests: a byte per test, [`UNJUDGED`] or an encoded [`Support`].
+/// The tests judged are listed, and [`Memo::begin`] resets only those: a byte per test
+/// keeps the table small enough to stay in cache at ten thousand rules.
 #[derive(Debug, Default)]
 pub(crate) struct Memo {
-    results: Vec<u64>,
+    results: Vec<u8>,
+    judged: Vec<u32>,
 }
+
+/// A test not judged on the current event yet.
+const UNJUDGED: u8 = 0;
 
 impl Memo {
-    /// Sizes the table for `programs`' tests. Every event must use a new epoch, never 0
-    /// (the value of a fresh entry).
+    /// Forgets the previous event's results and sizes the table for `programs`' tests
+    /// (tables only grow, so the previous event's tests are in range).
     pub(crate) fn begin(&mut self, programs: &Programs) {
+        for test in self.judged.drain(..) {
+            self.results[test as usize] = UNJUDGED;
+        }
         if self.results.len() < programs.tests.len() {
-            self.results.resize(programs.tests.len(), 0);
+            self.results.resize(programs.tests.len(), UNJUDGED);
         }
     }
-
-    /// Forgets every result (when epochs wrap around).
-    pub(crate) fn clear(&mut self) {
-        self.results.fill(0);
-    }
 }
 
-fn encode(support: Support) -> u64 {
+fn encode(support: Support) -> u8 {
     match support {
-        Support::None => 0,
-        Support::InArrays => 1,
-        Support::Clean => 2,
+        Support::None => 1,
+        Support::InArrays => 2,
+        Support::Clean => 3,
     }
 }
 
-fn decode(code: u64) -> Support {
-    match code & 3 {
-        0 => Support::None,
-        1 => Support::InArrays,
+fn decode(code: u8) -> Support {
+    match code {
+        1 => Support::None,
+        2 => Support::InArrays,
         _ => Support::Clean,
     }
 }
 
 impl Programs {
-    /// Runs the program at `program` on the event (`epoch`: the event's, see [`Memo`]).
+    /// Runs the program at `program` on the event (`memo`: its results so far).
     #[inline]
     pub(crate) fn run(
         &self,
@@ -372,22 +391,27 @@ impl Programs {
         conditions: &[CompiledCondition],
         event: &EventLeaves,
         memo: &mut Memo,
-        epoch: u32,
     ) -> Verdict {
         if program == PROVEN {
             return Verdict::Holds;
         }
-        let at = program as usize;
-        let len = self.code[at] as usize;
-        let stamp = u64::from(epoch) << 2;
+        let single = program & !INLINE;
+        let tests = if program & INLINE != 0 {
+            std::slice::from_ref(&single)
+        } else {
+            let at = program as usize;
+            let len = self.code[at] as usize;
+            &self.code[at + 1..at + 1 + len]
+        };
         let mut unsure = false;
-        for &test in &self.code[at + 1..at + 1 + len] {
+        for &test in tests {
             let remembered = memo.results[test as usize];
-            let support = if remembered >> 2 == u64::from(epoch) {
+            let support = if remembered != UNJUDGED {
                 decode(remembered)
             } else {
                 let support = self.judge(self.tests[test as usize], conditions, event);
-                memo.results[test as usize] = stamp | encode(support);
+                memo.results[test as usize] = encode(support);
+                memo.judged.push(test);
                 support
             };
             match support {
