@@ -283,11 +283,22 @@ fn body_may_be_empty(body: &Map<String, Value>) -> bool {
             .is_some_and(|events| events.iter().all(may_be_empty))
 }
 
+/// Whether `text` may yield no outcome at all: every document in it holds no records.
 fn text_may_be_empty(text: &str) -> bool {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    serde_json::Deserializer::from_str(text)
-        .into_iter::<Value>()
-        .all(|document| document.is_ok_and(|value| may_be_empty(&value)))
+    let mut rest = text;
+    loop {
+        // Byte-order marks are whitespace between documents, as in the library (files
+        // joined with `cat` keep each one's mark), not only at the start of the text.
+        rest = rest.trim_start_matches([' ', '\t', '\n', '\r', '\u{feff}']);
+        if rest.is_empty() {
+            return true;
+        }
+        let mut documents = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+        match documents.next() {
+            Some(Ok(value)) if may_be_empty(&value) => rest = &rest[documents.byte_offset()..],
+            _ => return false,
+        }
+    }
 }
 
 fn normalizers() -> [Normalizer; 2] {

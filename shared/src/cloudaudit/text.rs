@@ -229,6 +229,8 @@ mod tests {
             summary("\u{feff}{\"a\":1}\n\u{feff}{\n\"a\": 2}"),
             vec![(1, Ok(json!({"a": 1}))), (2, Ok(json!({"a": 2})))]
         );
+        // A mark alone on a line after a document (an empty file with a mark, joined).
+        assert_eq!(summary("[]\n\u{feff}"), vec![(1, Ok(json!([])))]);
     }
 
     #[test]
