@@ -27,9 +27,7 @@ pub fn open_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
         return Ok(vec![Input::stdin()]);
     }
     // Each stdin input holds stdin's lock: a second one would wait for it forever.
-    if paths.iter().filter(|path| path.as_os_str() == "-").count() > 1 {
-        anyhow::bail!("`-` (stdin) can be given only once");
-    }
+    stdin_at_most_once(paths.iter().map(PathBuf::as_path))?;
     paths
         .iter()
         .map(|path| {
@@ -40,6 +38,31 @@ pub fn open_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
             }
         })
         .collect()
+}
+
+/// Refuses `-` (stdin) named twice: stdin can be read only once, and the second reader
+/// would find it empty.
+pub fn stdin_at_most_once<'p>(paths: impl IntoIterator<Item = &'p Path>) -> anyhow::Result<()> {
+    if paths
+        .into_iter()
+        .filter(|path| path.as_os_str() == "-")
+        .count()
+        > 1
+    {
+        anyhow::bail!("`-` (stdin) can be given only once");
+    }
+    Ok(())
+}
+
+/// For commands reading a rules file and then inputs (`open_all`): refuses the rules
+/// from stdin when the inputs come from there too, by `-` or by naming no input.
+pub fn rules_and_inputs_share_no_stdin(rules: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
+    if inputs.is_empty() && rules.as_os_str() == "-" {
+        anyhow::bail!(
+            "`-` (stdin) can be given only once: with the rules from stdin, name the input files"
+        );
+    }
+    stdin_at_most_once(std::iter::once(rules).chain(inputs.iter().map(PathBuf::as_path)))
 }
 
 impl Input {
@@ -79,17 +102,28 @@ impl Input {
     }
 }
 
-/// The whole of a small file (rules, pattern, event), with its name in any error.
+/// The whole of a small file (rules, pattern, event), with its name in any error, and
+/// without a leading UTF-8 byte-order mark: some Windows editors write one, and JSON
+/// parsers refuse it with a message ("expected value at line 1 column 1") that does not
+/// say why.
 pub fn read_file(path: &Path) -> anyhow::Result<String> {
-    if path.as_os_str() == "-" {
+    let mut text = if path.as_os_str() == "-" {
         let mut text = String::new();
         io::stdin()
             .read_to_string(&mut text)
             .context("cannot read stdin as UTF-8 text")?;
-        return Ok(text);
+        text
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?
+    };
+    if text.starts_with(BYTE_ORDER_MARK) {
+        text.drain(..BYTE_ORDER_MARK.len_utf8());
     }
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    Ok(text)
 }
+
+/// U+FEFF as the first character of a text: a byte-order mark, not content.
+pub const BYTE_ORDER_MARK: char = '\u{feff}';
 
 /// The name a path goes by in messages.
 pub fn display_name(path: &Path) -> String {

@@ -159,7 +159,7 @@ fn spanning_document(
             break Gathered::Closed;
         }
         if text.len() >= check_at {
-            let json = text.trim_start_matches('\u{feff}');
+            let json = text.trim_start_matches(crate::input::BYTE_ORDER_MARK);
             let still_open = matches!(
                 serde_json::from_str::<serde::de::IgnoredAny>(json),
                 Err(error) if error.is_eof()

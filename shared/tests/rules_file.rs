@@ -57,6 +57,16 @@ fn file_level_problems() {
 }
 
 #[test]
+fn a_leading_byte_order_mark_is_not_content() {
+    let text = r#"{"rules": [{"name": "ab", "pattern": {"source": ["a"]}}]}"#;
+    let plain = RulesFile::parse(text, Dialect::Default).expect("valid");
+    let marked = RulesFile::parse(&format!("\u{feff}{text}"), Dialect::Default).expect("valid");
+    assert_eq!(marked, plain);
+    // Only the first character can be a byte-order mark.
+    assert!(error_text(&format!(" \u{feff}{text}")).starts_with("rules file: not valid JSON: "));
+}
+
+#[test]
 fn rule_level_problems() {
     assert_eq!(
         one_rule(json!({"name": 5, "pattern": {"source": ["cvm.cloud.tencent"]}})),

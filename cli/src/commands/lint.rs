@@ -101,6 +101,7 @@ pub fn lint_file(path: &Path, dialect: Dialect, options: &LintOptions) -> Result
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    input::stdin_at_most_once(args.files.iter().map(PathBuf::as_path))?;
     let mut out = Stdout::new();
     let options = args.options.options();
     let (mut rules, mut errors, mut warnings) = (0, 0u64, 0u64);
@@ -143,16 +144,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 }
 
 /// For `validate-rules --lint`: the findings of a file that validated, one line each.
+/// Takes the file already read: reading it again would find stdin (`-`) empty.
 pub fn print_findings(
     out: &mut Stdout,
-    path: &Path,
-    dialect: Dialect,
+    name: &str,
+    file: &RulesFile,
     flags: &LintFlags,
 ) -> anyhow::Result<()> {
-    let name = input::display_name(path);
-    // The file was read a moment ago; failing now is worth stopping for.
-    let linted = lint_file(path, dialect, &flags.options()).map_err(anyhow::Error::msg)?;
-    for finding in &linted.findings {
+    for finding in lint_with(file, &flags.options()) {
         out.line(format!("{name}: {finding}").as_bytes())?;
     }
     Ok(())

@@ -43,6 +43,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    input::rules_and_inputs_share_no_stdin(&args.rules, &args.events)?;
     let Some(file) = rules_file::read(&args.rules, args.dialect.dialect())? else {
         return Ok(Outcome::Invalid);
     };
@@ -94,17 +95,19 @@ fn each_event(
     let mut failed = 0;
     while input.next_line(line)? {
         number += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
         let text = match std::str::from_utf8(line) {
-            Ok(text) => text,
+            // A byte-order mark starts a file some editors saved, and files joined with
+            // `cat` carry theirs into the middle of the input.
+            Ok(text) => text.trim_start_matches(input::BYTE_ORDER_MARK),
             Err(error) => {
                 eprintln!("{}: line {number}: not UTF-8 text: {error}", input.name);
                 failed += 1;
                 continue;
             }
         };
+        if text.bytes().all(|byte| byte.is_ascii_whitespace()) {
+            continue;
+        }
         let verdict = match ruleset.matches_json(text) {
             Err(error) => Err(error.to_string()),
             Ok(ids) => match input::not_an_object(text) {

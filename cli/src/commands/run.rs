@@ -77,6 +77,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    input::rules_and_inputs_share_no_stdin(&args.rules, &args.inputs)?;
     let Some(file) = rules_file::read(&args.rules, args.dialect.dialect())? else {
         return Ok(Outcome::Invalid);
     };

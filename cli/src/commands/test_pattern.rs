@@ -50,6 +50,7 @@ pub struct Args {
 const RULE_NAME: &str = "pattern";
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    input::stdin_at_most_once([args.pattern.as_path(), args.event.as_path()])?;
     let pattern_text = input::read_file(&args.pattern)?;
     let (pattern, rule_set) = match compile(&pattern_text, &args) {
         Ok(compiled) => compiled,

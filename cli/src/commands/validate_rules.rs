@@ -37,20 +37,17 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    input::stdin_at_most_once(args.files.iter().map(PathBuf::as_path))?;
     let mut out = Stdout::new();
     let mut rules = 0;
     let mut problems = 0;
     for path in &args.files {
         match check(path, &args) {
-            Ok(count) => {
-                rules += count;
+            Ok(file) => {
+                rules += file.rules().len();
                 if args.lint {
-                    super::lint::print_findings(
-                        &mut out,
-                        path,
-                        args.dialect.dialect(),
-                        &args.lint_flags,
-                    )?;
+                    let name = input::display_name(path);
+                    super::lint::print_findings(&mut out, &name, &file, &args.lint_flags)?;
                 }
             }
             Err(lines) => {
@@ -72,16 +69,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::from_failures(problems as u64))
 }
 
-/// The number of rules in the file, or its problems, one line each.
-fn check(path: &Path, args: &Args) -> Result<usize, Vec<String>> {
+/// The checked file, or its problems, one line each.
+fn check(path: &Path, args: &Args) -> Result<RulesFile, Vec<String>> {
     // An unreadable file is one more problem to list, not a reason to stop.
     let text = input::read_file(path).map_err(|error| vec![format!("{error:#}")])?;
     let name = input::display_name(path);
     let problems = |error: RulesError| rules_file::problem_lines(&name, &error).collect::<Vec<_>>();
     let file = RulesFile::parse(&text, args.dialect.dialect()).map_err(problems)?;
-    let count = file.rules().len();
     // Compiling finds what only the matcher can tell (a `$or` combination too large).
-    file.compile_patterns_only().map_err(problems)?;
-    tracing::debug!(file = %name, rules = count, "rules file checked");
-    Ok(count)
+    file.clone().compile_patterns_only().map_err(problems)?;
+    tracing::debug!(file = %name, rules = file.rules().len(), "rules file checked");
+    Ok(file)
 }

@@ -110,3 +110,20 @@ fn validate_rules_lint_adds_warnings_without_failing() {
     let output = run(auditbridge().args(["validate-rules", FLAWED]));
     assert_eq!(stdout(&output), "OK: 5 rules in 1 file\n");
 }
+
+#[test]
+fn validate_rules_lint_reads_a_file_from_stdin_once() {
+    // Linting used to read the file a second time, which finds stdin empty.
+    let flawed = std::fs::read(repo_file(FLAWED)).expect("fixture");
+    let output = run_with_stdin(
+        auditbridge().args(["validate-rules", "--lint", "-"]),
+        &flawed,
+    );
+    assert_status(&output, 0);
+    let from_file = run(auditbridge().args(["validate-rules", "--lint", FLAWED]));
+    assert_eq!(
+        stdout(&output),
+        stdout(&from_file).replace(FLAWED, "<stdin>"),
+    );
+    assert_eq!(stderr(&output), "");
+}

@@ -115,3 +115,52 @@ fn a_line_that_is_json_but_not_an_object_is_reported_not_matched_as_nothing() {
         )
     );
 }
+
+#[test]
+fn byte_order_marks_at_line_starts_are_not_content() {
+    // A file saved with a mark, then two such files joined with `cat`: every event is
+    // still matched, and nothing is reported.
+    let events = std::fs::read_to_string(repo_file(EVENTS)).expect("fixture");
+    let input = format!("\u{feff}{events}\u{feff}{events}");
+    let output = run_with_stdin(
+        auditbridge().args(["match", "--count", "--rules", RULES]),
+        input.as_bytes(),
+    );
+    assert_status(&output, 0);
+    assert_eq!(
+        stdout(&output),
+        "{\"zz-cvm-stopped\":4,\"aa-cam-or-cvm\":6,\"mm-never\":0}\n"
+    );
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn rules_from_stdin_need_the_events_from_elsewhere() {
+    // Otherwise the events would be read from the stdin the rules emptied: no matches,
+    // and no sign of why.
+    let rules = std::fs::read(repo_file(RULES)).expect("fixture");
+    for args in [
+        &["match", "--rules", "-"][..],
+        &["match", "--rules", "-", "-"],
+        &["run", "--rules", "-"],
+        &["run", "--rules", "-", EVENTS, "-"],
+    ] {
+        let output = run_with_stdin(auditbridge().args(args), &rules);
+        assert_status(&output, 2);
+        assert_eq!(stdout(&output), "", "{args:?}");
+        assert!(
+            stderr(&output).starts_with("error: `-` (stdin) can be given only once"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    let output = run_with_stdin(
+        auditbridge().args(["match", "--count", "--rules", "-", EVENTS]),
+        &rules,
+    );
+    assert_status(&output, 0);
+    assert_eq!(
+        stdout(&output),
+        "{\"zz-cvm-stopped\":2,\"aa-cam-or-cvm\":3,\"mm-never\":0}\n"
+    );
+}

@@ -138,6 +138,46 @@ fn events_serde_json_refuses_but_json_allows_are_answered_as_match_answers_them(
 }
 
 #[test]
+fn pattern_and_event_files_may_start_with_a_byte_order_mark() {
+    // As some Windows editors save them; the mark is not part of the JSON.
+    let dir = scratch_dir("test-pattern-bom");
+    let pattern = dir.join("pattern.json");
+    let mut text = "\u{feff}".as_bytes().to_vec();
+    text.extend(std::fs::read(fixture("pattern-sg-open.json")).expect("fixture"));
+    std::fs::write(&pattern, text).expect("write");
+    let mut event = "\u{feff}".as_bytes().to_vec();
+    event.extend(std::fs::read(fixture("event-sg-open.json")).expect("fixture"));
+    let output = test_pattern_stdin(&pattern, &event);
+    assert_status(&output, 0);
+    assert_eq!(stdout(&output), "{\"Result\":true}\n");
+    assert_eq!(stderr(&output), "");
+    // Only one mark, at the start, is the file's: anything else is still content.
+    let mut doubled = "\u{feff}".as_bytes().to_vec();
+    doubled.extend(&event);
+    let output = test_pattern_stdin(&pattern, &doubled);
+    assert_status(&output, 2);
+    assert!(
+        stderr(&output).starts_with("<stdin>: event is not valid JSON: "),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn pattern_and_event_cannot_both_come_from_stdin() {
+    let output = run_with_stdin(
+        auditbridge().args(["test-pattern", "--pattern", "-", "--event", "-"]),
+        br#"{"source": ["a"]}"#,
+    );
+    assert_status(&output, 2);
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        "error: `-` (stdin) can be given only once\n"
+    );
+}
+
+#[test]
 fn the_event_can_come_from_stdin() {
     let event = std::fs::read(fixture("event-sg-open.json")).expect("fixture");
     let output = test_pattern_stdin(&fixture("pattern-sg-open.json"), &event);

@@ -101,3 +101,32 @@ fn the_aws_dialect_rejects_what_only_tencent_accepts() {
         stdout(&output)
     );
 }
+
+#[test]
+fn a_rules_file_may_start_with_a_byte_order_mark() {
+    let dir = scratch_dir("validate-bom");
+    let rules = dir.join("saved-by-notepad.json");
+    let mut text = "\u{feff}".as_bytes().to_vec();
+    text.extend(std::fs::read(repo_file("rules/security.json")).expect("rules"));
+    std::fs::write(&rules, text).expect("write");
+    let plain = run(auditbridge().args(["validate-rules", "rules/security.json"]));
+    let output = run(auditbridge().arg("validate-rules").arg(&rules));
+    assert_status(&output, 0);
+    assert_eq!(stdout(&output), stdout(&plain));
+    assert!(stdout(&output).starts_with("OK: "), "{}", stdout(&output));
+}
+
+#[test]
+fn stdin_can_be_named_only_once() {
+    let rules = std::fs::read(repo_file("rules/security.json")).expect("rules");
+    for command in ["validate-rules", "lint"] {
+        let output = run_with_stdin(auditbridge().args([command, "-", "-"]), &rules);
+        assert_status(&output, 2);
+        assert_eq!(stdout(&output), "", "{command}");
+        assert_eq!(
+            stderr(&output),
+            "error: `-` (stdin) can be given only once\n",
+            "{command}"
+        );
+    }
+}

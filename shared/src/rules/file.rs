@@ -38,8 +38,10 @@ pub struct RuleSpec {
 
 impl RulesFile {
     /// Reads and checks a rules file; patterns are read in `dialect`. The error holds every
-    /// problem found.
+    /// problem found. A leading UTF-8 byte-order mark, which some Windows editors write, is
+    /// ignored rather than reported as "expected value at line 1 column 1".
     pub fn parse(text: &str, dialect: Dialect) -> Result<RulesFile, RulesError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let value: Value = serde_json::from_str(text).map_err(|error| {
             RulesError::single(RuleProblem::new(
                 RuleRef::File,
