@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{lint, match_events, normalize, run, test_pattern, validate_rules};
+use crate::logging;
+use crate::output::{self, report};
 use crate::status::{Outcome, FATAL};
-use crate::{logging, output};
 
 /// auditbridge: Tencent Cloud CloudAudit records into EventBridge-style events, matched
 /// against event-pattern rules and delivered to SQS queues, from the command line.
@@ -50,7 +51,7 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Err(error) = logging::init(cli.log_level.as_deref()) {
-        eprintln!("error: {error:#}");
+        report!("error: {error:#}");
         return ExitCode::from(FATAL);
     }
     match dispatch(cli.command) {
@@ -58,7 +59,7 @@ pub fn main() -> ExitCode {
         // Our reader went away (`| head`): nothing more to say to anyone.
         Err(error) if output::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            report!("error: {error:#}");
             ExitCode::from(FATAL)
         }
     }

@@ -75,6 +75,11 @@ impl Input {
 
     fn open(path: &Path) -> anyhow::Result<Self> {
         let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        // A directory opens like a file and fails only on the first read, after the inputs
+        // before it were processed (and their deliveries sent): refuse it with the others.
+        if file.metadata().is_ok_and(|metadata| metadata.is_dir()) {
+            anyhow::bail!("cannot open {}: it is a directory", path.display());
+        }
         Ok(Input {
             name: path.display().to_string(),
             reader: Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, file)),

@@ -1,5 +1,7 @@
 //! Tracing to stderr, so diagnostics never mix with results on stdout.
 
+use std::io::IsTerminal;
+
 use anyhow::Context;
 use tracing_subscriber::EnvFilter;
 
@@ -20,8 +22,16 @@ pub fn init(log_level: Option<&str>) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour())
         .with_target(true)
         .try_init()
         .map_err(|error| anyhow::anyhow!(error))
         .context("installing the tracing subscriber")
+}
+
+/// Colour codes only for a person at a terminal, not in log files and pipes, and not
+/// when `NO_COLOR` is set (<https://no-color.org>).
+fn colour() -> bool {
+    std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
 }

@@ -1,7 +1,24 @@
 //! Results go to stdout through one locked, buffered writer; a reader that goes away
-//! (`auditbridge normalize big.jsonl | head`) ends the command quietly.
+//! (`auditbridge normalize big.jsonl | head`) ends the command quietly. Messages go to
+//! stderr through [`report!`], which outlives a stderr reader that went away.
 
+use std::fmt;
 use std::io::{self, BufWriter, StdoutLock, Write};
+
+/// `eprintln!` for messages about the run (bad records, summaries, errors), except that
+/// a stderr nobody reads any more (`2>&1 >out.jsonl | head`) does not stop the command:
+/// `eprintln!` panics then, losing the rest of the input's results. The line is dropped.
+macro_rules! report {
+    ($($arg:tt)*) => {
+        $crate::output::report_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use report;
+
+/// See [`report!`].
+pub fn report_line(line: fmt::Arguments<'_>) {
+    let _ignored = writeln!(io::stderr().lock(), "{line}");
+}
 
 /// Buffered, locked stdout. Flush with [`Stdout::finish`]; dropping it unflushed loses
 /// nothing either (BufWriter flushes on drop) but hides the error.

@@ -6,6 +6,7 @@ use auditbridge_shared::pattern::Dialect;
 use auditbridge_shared::rules::{RulesError, RulesFile};
 
 use crate::input;
+use crate::output::report;
 
 /// The checked rules file at `path`, or `None` after printing its problems on stderr
 /// (one line each: `file: rule name: path: reason`). An unreadable file is an error.
@@ -23,7 +24,7 @@ pub fn read(path: &Path, dialect: Dialect) -> anyhow::Result<Option<RulesFile>> 
 /// Prints every problem of `error` on stderr, each prefixed with the file's name.
 pub fn report(name: &str, error: &RulesError) {
     for line in problem_lines(name, error) {
-        eprintln!("{line}");
+        report!("{line}");
     }
 }
 

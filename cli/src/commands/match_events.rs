@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::args::DialectFlag;
 use crate::input::{self, Input};
-use crate::output::Stdout;
+use crate::output::{report, Stdout};
 use crate::rules_file;
 use crate::status::Outcome;
 
@@ -100,7 +100,7 @@ fn each_event(
             // `cat` carry theirs into the middle of the input.
             Ok(text) => text.trim_start_matches(input::BYTE_ORDER_MARK),
             Err(error) => {
-                eprintln!("{}: line {number}: not UTF-8 text: {error}", input.name);
+                report!("{}: line {number}: not UTF-8 text: {error}", input.name);
                 failed += 1;
                 continue;
             }
@@ -119,7 +119,7 @@ fn each_event(
             Ok(ids) if ids.is_empty() => {}
             Ok(ids) => matched(text, &ids)?,
             Err(message) => {
-                eprintln!("{}: line {number}: {message}", input.name);
+                report!("{}: line {number}: {message}", input.name);
                 failed += 1;
             }
         }

@@ -6,7 +6,7 @@ use auditbridge_shared::cloudaudit::Normalizer;
 
 use crate::args::NormalizeFlags;
 use crate::input;
-use crate::output::Stdout;
+use crate::output::{report, Stdout};
 use crate::records::{self, Item, Tally};
 use crate::status::Outcome;
 
@@ -49,12 +49,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     out.line(&json)?;
                 }
                 Item::Skipped(_) => {}
-                Item::Failed(message) => eprintln!("{message}"),
+                Item::Failed(message) => report!("{message}"),
             }
             Ok(())
         })?;
     }
     out.finish()?;
-    eprintln!("{tally}");
+    report!("{tally}");
     Ok(Outcome::from_failures(tally.failed))
 }

@@ -13,6 +13,7 @@ use auditbridge_shared::rules::CompiledRules;
 
 use crate::args::{DialectFlag, NormalizeFlags};
 use crate::input;
+use crate::output::report;
 use crate::records::{self, Item, Tally};
 use crate::rules_file;
 use crate::status::Outcome;
@@ -100,6 +101,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         sqs = args.sqs,
         "rules compiled"
     );
+    warn_targetless(&input::display_name(&args.rules), &compiled);
     let mut inputs = input::open_all(&args.inputs)?;
     let normalizer = Normalizer::new(args.normalize.options());
     let sink = if args.sqs {
@@ -134,12 +136,30 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         Sink::Send(sender) => sender.finish(&mut stats),
     };
-    eprintln!("{tally}");
+    report!("{tally}");
     stats.print(&compiled);
     if let Some(report) = report {
-        report.write(&mut std::io::stderr().lock())?;
+        // Like `report!`: a stderr nobody reads must not turn the outcome into an error.
+        let _ignored = report.write(&mut std::io::stderr().lock());
     }
     Ok(Outcome::from_failures(tally.failed + delivery_failures))
+}
+
+/// A backtest of a file the evaluate function would refuse should say so: an enabled
+/// rule without targets is counted here but would alert nobody in production.
+fn warn_targetless(name: &str, compiled: &CompiledRules) {
+    let targetless: Vec<&str> = compiled
+        .rules()
+        .iter()
+        .filter(|rule| rule.targets().is_empty())
+        .map(|rule| rule.name())
+        .collect();
+    if !targetless.is_empty() {
+        report!(
+            "{name}: warning: enabled rules without targets are counted but deliver nowhere, and the evaluate function refuses to start with them: {}",
+            targetless.join(", ")
+        );
+    }
 }
 
 /// Everything one record goes through after normalization, and what it leaves behind.
@@ -164,7 +184,7 @@ impl Pipeline<'_> {
             Item::Envelope(envelope) => self.envelope(input_name, &envelope),
             Item::Skipped(_) => Ok(()),
             Item::Failed(message) => {
-                eprintln!("{message}");
+                report!("{message}");
                 Ok(())
             }
         }
@@ -179,7 +199,7 @@ impl Pipeline<'_> {
         let evaluation = match self.compiled.evaluate(text) {
             Ok(evaluation) => evaluation,
             Err(error) => {
-                eprintln!("{input_name}: event {}: {error}", envelope.id);
+                report!("{input_name}: event {}: {error}", envelope.id);
                 self.tally.failed += 1;
                 return Ok(());
             }

@@ -9,7 +9,7 @@ use auditbridge_shared::ruleset::{RuleSet, RuleSetBuilder};
 
 use crate::args::DialectFlag;
 use crate::input;
-use crate::output::Stdout;
+use crate::output::{report, Stdout};
 use crate::status::Outcome;
 
 /// Test an event pattern against one event: prints `{"Result":true}` or `{"Result":false}`.
@@ -55,7 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (pattern, rule_set) = match compile(&pattern_text, &args) {
         Ok(compiled) => compiled,
         Err(message) => {
-            eprintln!("invalid event pattern: {message}");
+            report!("invalid event pattern: {message}");
             return Ok(Outcome::Invalid);
         }
     };
@@ -66,12 +66,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let matched = match rule_set.matches_json(&event_text) {
         Ok(ids) => !ids.is_empty(),
         Err(error) => {
-            eprintln!("{name}: {error}");
+            report!("{name}: {error}");
             return Ok(Outcome::Invalid);
         }
     };
     if let Some(kind) = input::not_an_object(&event_text) {
-        eprintln!("{name}: event is not a JSON object but {kind}");
+        report!("{name}: event is not a JSON object but {kind}");
         return Ok(Outcome::Invalid);
     }
     // serde_json refuses a few events that are JSON all the same (a number beyond f64, a
@@ -93,7 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         return match event {
             Ok(event) => super::explain::print(&pattern, &event, args.json),
             Err(error) => {
-                eprintln!("{name}: cannot explain this event: {error}");
+                report!("{name}: cannot explain this event: {error}");
                 Ok(Outcome::Invalid)
             }
         };

@@ -84,4 +84,10 @@ fn log_level_turns_on_diagnostics_on_stderr_only() {
     assert_eq!(stdout(&verbose), stdout(&quiet));
     assert_eq!(stderr(&quiet), "");
     assert!(stderr(&verbose).contains("DEBUG"), "{}", stderr(&verbose));
+    // Not a terminal: no colour codes in what a log file or pipe receives.
+    assert!(
+        !stderr(&verbose).contains('\u{1b}'),
+        "{:?}",
+        stderr(&verbose)
+    );
 }

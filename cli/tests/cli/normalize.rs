@@ -164,6 +164,57 @@ fn a_missing_file_stops_before_any_output() {
 }
 
 #[test]
+fn a_directory_among_the_inputs_stops_before_any_output() {
+    // It opens like a file; read, it would fail after the inputs before it came out.
+    let output = run(auditbridge().args(["normalize", "samples/audit-history.jsonl", "samples"]));
+    assert_status(&output, 2);
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        "error: cannot open samples: it is a directory\n"
+    );
+}
+
+#[test]
+fn a_stderr_nobody_reads_does_not_stop_the_command() {
+    // `normalize export 2>&1 >envelopes.jsonl | head -1`: once the reader of stderr
+    // is gone, the rest of the errors are dropped, and every envelope still comes out.
+    use std::io::Read;
+    use std::process::Stdio;
+
+    let dir = scratch_dir("stderr-closed");
+    let file = dir.join("bad-then-good.jsonl");
+    let mut text = "not a record\n".repeat(20_000);
+    text.push_str(
+        &std::fs::read_to_string(repo_file("samples/audit-history.jsonl")).expect("samples"),
+    );
+    std::fs::write(&file, text).expect("write");
+
+    let mut child = auditbridge()
+        .arg("normalize")
+        .arg(&file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Closed before the first of 20,000 error lines (more than a pipe holds) is read.
+    drop(child.stderr.take());
+    let mut envelopes = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut envelopes)
+        .expect("read stdout");
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(1), "{status}");
+    let sample = run(auditbridge().args(["normalize", "samples/audit-history.jsonl"]));
+    assert_eq!(envelopes, stdout(&sample));
+    assert_eq!(envelopes.lines().count(), 12);
+}
+
+#[test]
 fn text_that_is_not_json_names_its_line() {
     let good = std::fs::read_to_string(fixture("records-with-bad-line.jsonl")).expect("fixture");
     let first = good.lines().next().expect("a line");

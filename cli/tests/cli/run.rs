@@ -177,3 +177,40 @@ fn sending_needs_every_queue_variable_before_anything_is_sent() {
         );
     }
 }
+
+#[test]
+fn rules_without_targets_are_run_with_a_warning() {
+    // The evaluate function refuses such a file; a backtest of it says so up front.
+    let dir = scratch_dir("run-targetless");
+    let rules = dir.join("rules.json");
+    std::fs::write(
+        &rules,
+        r#"{"rules": [
+            {"name": "vpc-any", "pattern": {"source": ["vpc.cloud.tencent"]}},
+            {"name": "cvm-off", "enabled": false, "pattern": {"source": ["cvm.cloud.tencent"]}},
+            {"name": "cam-any", "pattern": {"source": ["cam.cloud.tencent"]},
+             "targets": [{"queue": "${CAM_QUEUE_URL}"}]}
+        ]}"#,
+    )
+    .expect("write");
+    let output = run(auditbridge()
+        .arg("run")
+        .arg("--rules")
+        .arg(&rules)
+        .arg(SAMPLES));
+    assert_status(&output, 0);
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(&format!(
+            "{}: warning: enabled rules without targets are counted but deliver nowhere, and the evaluate function refuses to start with them: vpc-any\n",
+            rules.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("\nrule vpc-any: matched 2 events, 0 deliveries, 0 failed\n"),
+        "{err}"
+    );
+    let quiet = run(auditbridge().args(["run", "--rules", RULES, SAMPLES]));
+    assert!(!stderr(&quiet).contains("warning"), "{}", stderr(&quiet));
+}

@@ -70,6 +70,61 @@ fn report_keeps_at_most_three_example_ids() {
 }
 
 #[test]
+fn report_examples_name_each_event_once() {
+    // Overlapping exports repeat records.
+    let record = std::fs::read_to_string(repo_file(INPUTS[2])).expect("fixture");
+    let record: serde_json::Value = serde_json::from_str(&record).expect("JSON");
+    let line = record.to_string() + "\n";
+    let output = run_with_stdin(
+        auditbridge().args(["run", "--report", "--rules", "rules/security.json"]),
+        line.repeat(3).as_bytes(),
+    );
+    assert_status(&output, 0);
+    let id = record["eventID"].as_str().expect("an eventID");
+    assert!(
+        stderr(&output).contains(&format!(
+            "\nrule cam-policy-attached-to-user: 3 events, e.g. {id}\n"
+        )),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn progress_comes_every_two_seconds_on_a_slow_feed() {
+    // Two records, the second more than the 2-second interval after the first: far
+    // fewer than the records between two progress lines, yet one is due.
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let record = std::fs::read_to_string(repo_file(INPUTS[2])).expect("fixture");
+    let line = serde_json::from_str::<serde_json::Value>(&record)
+        .expect("JSON")
+        .to_string()
+        + "\n";
+    let mut child = auditbridge()
+        .args(["run", "--progress", "--rules", "rules/security.json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut feed = child.stdin.take().expect("stdin");
+    feed.write_all(line.as_bytes()).expect("write");
+    feed.flush().expect("flush");
+    std::thread::sleep(std::time::Duration::from_millis(2_300));
+    feed.write_all(line.as_bytes()).expect("write");
+    drop(feed);
+    let output = child.wait_with_output().expect("wait");
+    assert_status(&output, 0);
+    let err = stderr(&output);
+    assert!(
+        err.lines().any(|l| l.starts_with("progress: 2 records ")),
+        "{err}"
+    );
+}
+
+#[test]
 fn progress_lines_come_every_n_records_when_asked_for() {
     let output = run_report(&["--progress", "--progress-every", "5"]);
     let err = stderr(&output);

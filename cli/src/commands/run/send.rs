@@ -10,6 +10,7 @@ use auditbridge_shared::rules::Delivery;
 use auditbridge_sqs::SqsSender;
 
 use super::summary::RuleStats;
+use crate::output::report;
 
 /// Deliveries held before a send round: ten full batches' worth at most, so memory stays
 /// bounded and messages leave while the input is still being read.
@@ -75,7 +76,7 @@ impl Sender {
                 if let Err(error) = result {
                     self.failures += 1;
                     stats.failed(&pending.delivery.rule);
-                    eprintln!(
+                    report!(
                         "delivery failed: event {}, rule {}, target {} ({}): {error}",
                         pending.event_id,
                         pending.delivery.rule,

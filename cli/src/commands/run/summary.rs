@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use auditbridge_shared::rules::{CompiledRules, Delivery, Evaluation};
 
+use crate::output::report;
+
 /// Counts per enabled rule, in file order.
 pub struct RuleStats {
     index: HashMap<String, usize>,
@@ -62,7 +64,7 @@ impl RuleStats {
     /// `rule NAME: matched N events, N deliveries, N failed`, one line per enabled rule.
     pub fn print(&self, compiled: &CompiledRules) {
         for (rule, counts) in compiled.rules().iter().zip(&self.rules) {
-            eprintln!(
+            report!(
                 "rule {}: matched {} events, {} deliveries, {} failed",
                 rule.name(),
                 counts.matched,
