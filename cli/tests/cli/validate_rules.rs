@@ -118,9 +118,9 @@ fn a_rules_file_may_start_with_a_byte_order_mark() {
 
 #[test]
 fn stdin_can_be_named_only_once() {
-    let rules = std::fs::read(repo_file("rules/security.json")).expect("rules");
+    // Refused before stdin is read (so it is left empty here).
     for command in ["validate-rules", "lint"] {
-        let output = run_with_stdin(auditbridge().args([command, "-", "-"]), &rules);
+        let output = run(auditbridge().args([command, "-", "-"]));
         assert_status(&output, 2);
         assert_eq!(stdout(&output), "", "{command}");
         assert_eq!(
