@@ -30,7 +30,8 @@ use summary::RuleStats;
 ///
 /// Reads records in any form `normalize` accepts. By default each delivery is printed
 /// as one JSON line: `{"rule":..,"target":..,"queue":..,"event":..,"body":..}`, plus
-/// `"messageGroupId"` for FIFO queues. `body` is the message body: a JSON object or
+/// `"messageGroupId"` for FIFO queues (URLs ending in `.fifo`: a queue still written as an
+/// unset `${VARIABLE}` is not known to be one). `body` is the message body: a JSON object or
 /// array when the body is one, otherwise the exact text as a JSON string. Queue URLs use
 /// the environment variables that are set; references to unset ones are printed as
 /// written. With `--sqs`, deliveries are sent instead (standard AWS configuration;
