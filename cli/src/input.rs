@@ -18,7 +18,7 @@ const READ_BUFFER_BYTES: usize = 256 * 1024;
 /// One opened input and the name messages give it.
 pub struct Input {
     pub name: String,
-    reader: Box<dyn BufRead>,
+    reader: BufReader<Box<dyn Read>>,
 }
 
 /// Opens every path (`-` is stdin), or stdin alone when there are none.
@@ -69,7 +69,7 @@ impl Input {
     fn stdin() -> Self {
         Input {
             name: STDIN_NAME.to_string(),
-            reader: Box::new(io::stdin().lock()),
+            reader: BufReader::with_capacity(READ_BUFFER_BYTES, Box::new(io::stdin().lock())),
         }
     }
 
@@ -82,8 +82,15 @@ impl Input {
         }
         Ok(Input {
             name: path.display().to_string(),
-            reader: Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, file)),
+            reader: BufReader::with_capacity(READ_BUFFER_BYTES, Box::new(file)),
         })
+    }
+
+    /// Whether the next read goes to the operating system, with nothing read ahead: on
+    /// a pipe or a terminal (`tail -f export | auditbridge run ...`) it may wait for
+    /// more input indefinitely, so results held back should go out first.
+    pub fn would_wait(&self) -> bool {
+        self.reader.buffer().is_empty()
     }
 
     /// Reads the next line (without its line ending) into `line`, reusing its buffer.

@@ -43,6 +43,11 @@ impl Stdout {
         self.writer.write_all(b"\n")
     }
 
+    /// Writes out what is buffered, e.g. before the input may keep us waiting.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+
     /// Flushes everything written so far.
     pub fn finish(mut self) -> io::Result<()> {
         self.writer.flush()

@@ -26,6 +26,14 @@ pub enum Item {
     Failed(String),
 }
 
+/// What [`for_each`] hands its consumer, in input order.
+pub enum Step {
+    Record(Item),
+    /// Nothing is read ahead and reading on may wait for the input (a live feed:
+    /// `tail -f export | auditbridge run ...`): results held back should go out now.
+    InputWaits,
+}
+
 /// Counts of what happened to the records, for the closing summary.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Tally {
@@ -62,19 +70,20 @@ impl std::fmt::Display for Tally {
     }
 }
 
-/// Feeds every record of `input` to `each`, in input order.
+/// Feeds every record of `input` to `each`, in input order, with a
+/// [`Step::InputWaits`] before each read that may wait.
 ///
 /// Errors are only I/O errors on the input (or whatever `each` returns); a bad record is
 /// an [`Item::Failed`], never an error, so one bad line cannot hide the others.
 pub fn for_each(
     input: &mut Input,
     normalizer: &Normalizer,
-    mut each: impl FnMut(Item) -> anyhow::Result<()>,
+    mut each: impl FnMut(Step) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let name = input.name.clone();
     let mut lines = Lines::new(input);
     let mut line = Vec::new();
-    while let Some(number) = lines.next(&mut line)? {
+    while let Some(number) = lines.next(&mut line, &mut each)? {
         if is_blank(&line) {
             continue;
         }
@@ -92,7 +101,7 @@ pub fn for_each(
                     let opening = Opening::NotUtf8 { lossy, error };
                     spanning_document(&mut lines, &name, normalizer, number, opening, &mut each)?;
                 } else {
-                    each(not_utf8_item(&name, number, &error))?;
+                    each(Step::Record(not_utf8_item(&name, number, &error)))?;
                 }
             }
         }
@@ -137,7 +146,7 @@ fn spanning_document(
     normalizer: &Normalizer,
     first: usize,
     opening: Opening,
-    each: &mut impl FnMut(Item) -> anyhow::Result<()>,
+    each: &mut impl FnMut(Step) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let (mut text, opening_error) = match opening {
         Opening::Text(text) => (text, None),
@@ -169,7 +178,7 @@ fn spanning_document(
             }
             check_at = 2 * text.len();
         }
-        let Some(number) = lines.next(&mut line)? else {
+        let Some(number) = lines.next(&mut line, each)? else {
             break Gathered::InputEnded;
         };
         text.push('\n');
@@ -196,9 +205,9 @@ fn spanning_document(
         (Gathered::Closed, None) | (Gathered::InputEnded, None) => {
             normalize(name, normalizer, &text, first, each)
         }
-        (Gathered::Closed, Some((number, error))) => each(Item::Failed(format!(
+        (Gathered::Closed, Some((number, error))) => each(Step::Record(Item::Failed(format!(
             "{name}: line {first}: not UTF-8 text in the document's line {number}: {error}"
-        ))),
+        )))),
         (Gathered::InputEnded | Gathered::NotJson, _) => {
             let again = gathered
                 .into_iter()
@@ -209,7 +218,7 @@ fn spanning_document(
                 .collect();
             lines.put_back(again);
             match opening_error {
-                Some(error) => each(not_utf8_item(name, first, &error)),
+                Some(error) => each(Step::Record(not_utf8_item(name, first, &error))),
                 None => normalize(name, normalizer, &text[..first_len], first, each),
             }
         }
@@ -226,10 +235,10 @@ fn normalize(
     normalizer: &Normalizer,
     text: &str,
     first: usize,
-    each: &mut impl FnMut(Item) -> anyhow::Result<()>,
+    each: &mut impl FnMut(Step) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     for outcome in normalizer.normalize_text_from_line(text, first) {
-        each(item(name, outcome))?;
+        each(Step::Record(item(name, outcome)))?;
     }
     Ok(())
 }
@@ -260,11 +269,19 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// The next line into `line` (without its line ending) and its number.
-    fn next(&mut self, line: &mut Vec<u8>) -> anyhow::Result<Option<usize>> {
+    /// The next line into `line` (without its line ending) and its number. Before a
+    /// read that may wait, `each` hears [`Step::InputWaits`].
+    fn next(
+        &mut self,
+        line: &mut Vec<u8>,
+        each: &mut impl FnMut(Step) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Option<usize>> {
         if let Some((number, again)) = self.again.pop_front() {
             *line = again;
             return Ok(Some(number));
+        }
+        if self.input.would_wait() {
+            each(Step::InputWaits)?;
         }
         if !self.input.next_line(line)? {
             return Ok(None);

@@ -62,7 +62,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut line = Vec::with_capacity(4096);
     let mut json = Vec::with_capacity(256);
     for input in &mut inputs {
-        failed += each_event(input, ruleset, &mut line, |text, ids| {
+        failed += each_event(input, ruleset, &mut line, |seen| {
+            let (text, ids) = match seen {
+                Seen::Matched(text, ids) => (text, ids),
+                Seen::InputWaits => return Ok(out.flush()?),
+            };
             for id in ids {
                 counts[id.0] += 1;
             }
@@ -83,17 +87,31 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::from_failures(failed))
 }
 
-/// Matches every line of `input` and calls `matched` for those matching some rule.
+/// What [`each_event`] tells its caller.
+enum Seen<'a> {
+    /// An event (its text) and the rules it matched, at least one.
+    Matched(&'a str, &'a [RuleId]),
+    /// Reading on may wait for the input (a live feed): write out what is held back.
+    InputWaits,
+}
+
+/// Matches every line of `input` and tells `seen` about those matching some rule.
 /// Returns how many lines were not JSON objects (each reported on stderr).
 fn each_event(
     input: &mut Input,
     ruleset: &RuleSet,
     line: &mut Vec<u8>,
-    mut matched: impl FnMut(&str, &[RuleId]) -> anyhow::Result<()>,
+    mut seen: impl FnMut(Seen<'_>) -> anyhow::Result<()>,
 ) -> anyhow::Result<u64> {
     let mut number = 0;
     let mut failed = 0;
-    while input.next_line(line)? {
+    loop {
+        if input.would_wait() {
+            seen(Seen::InputWaits)?;
+        }
+        if !input.next_line(line)? {
+            break;
+        }
         number += 1;
         let text = match std::str::from_utf8(line) {
             // A byte-order mark starts a file some editors saved, and files joined with
@@ -117,7 +135,7 @@ fn each_event(
         };
         match verdict {
             Ok(ids) if ids.is_empty() => {}
-            Ok(ids) => matched(text, &ids)?,
+            Ok(ids) => seen(Seen::Matched(text, &ids))?,
             Err(message) => {
                 report!("{}: line {number}: {message}", input.name);
                 failed += 1;

@@ -7,7 +7,7 @@ use auditbridge_shared::cloudaudit::Normalizer;
 use crate::args::NormalizeFlags;
 use crate::input;
 use crate::output::{report, Stdout};
-use crate::records::{self, Item, Tally};
+use crate::records::{self, Item, Step, Tally};
 use crate::status::Outcome;
 
 /// Turn CloudAudit records into EventBridge envelopes (one compact JSON object per line).
@@ -40,7 +40,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // One buffer for every envelope: serialized once, written once.
     let mut json = Vec::with_capacity(4096);
     for input in &mut inputs {
-        records::for_each(input, &normalizer, |item| {
+        records::for_each(input, &normalizer, |step| {
+            let item = match step {
+                Step::Record(item) => item,
+                Step::InputWaits => return Ok(out.flush()?),
+            };
             tally.count(&item);
             match item {
                 Item::Envelope(envelope) => {

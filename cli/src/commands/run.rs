@@ -14,7 +14,7 @@ use auditbridge_shared::rules::CompiledRules;
 use crate::args::{DialectFlag, NormalizeFlags};
 use crate::input;
 use crate::output::report;
-use crate::records::{self, Item, Tally};
+use crate::records::{self, Item, Step, Tally};
 use crate::rules_file;
 use crate::status::Outcome;
 
@@ -121,7 +121,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     for input in &mut inputs {
         let name = input.name.clone();
-        records::for_each(input, &normalizer, |item| pipeline.item(&name, item))?;
+        records::for_each(input, &normalizer, |step| match step {
+            Step::Record(item) => pipeline.item(&name, item),
+            Step::InputWaits => pipeline.input_waits(),
+        })?;
     }
     let Pipeline {
         mut stats,
@@ -176,6 +179,16 @@ struct Pipeline<'r> {
 }
 
 impl Pipeline<'_> {
+    /// Before the input may keep us waiting: deliveries held back go out now, so a live
+    /// feed's alerts are not kept until more records arrive.
+    fn input_waits(&mut self) -> anyhow::Result<()> {
+        match &mut self.sink {
+            Sink::Print(printer) => printer.flush()?,
+            Sink::Send(sender) => sender.send_pending(&mut self.stats),
+        }
+        Ok(())
+    }
+
     fn item(&mut self, input_name: &str, item: Item) -> anyhow::Result<()> {
         self.tally.count(&item);
         if let Some(progress) = &mut self.progress {

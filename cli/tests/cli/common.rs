@@ -112,3 +112,66 @@ pub fn sample_matches() -> Vec<(u32, String)> {
     let file: serde_json::Value = serde_json::from_str(&text).expect("expected-matches.json");
     serde_json::from_value(file["matches"].clone()).expect("matches: [[line, rule], ...]")
 }
+
+/// A command fed on stdin while it runs, as `tail -f export | auditbridge ...` feeds it,
+/// with its stdout read line by line as the lines come.
+pub struct Live {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+/// How long [`Live::next_line`] waits. Not a measure of speed: a command that holds its
+/// output back until its input ends would wait for the test forever, and the test for
+/// it; this turns that deadlock into a failure.
+const LIVE_DEADLOCK_GUARD: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Live {
+    pub fn spawn(command: &mut Command) -> Live {
+        use std::io::BufRead;
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn auditbridge");
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("stdout piped");
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Live {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    /// Writes `text` to the command's stdin, which stays open.
+    pub fn feed(&mut self, text: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin still open");
+        stdin.write_all(text.as_bytes()).expect("write stdin");
+        stdin.flush().expect("flush stdin");
+    }
+
+    /// The next line of stdout, which must come while stdin is still open.
+    #[track_caller]
+    pub fn next_line(&self) -> String {
+        self.lines
+            .recv_timeout(LIVE_DEADLOCK_GUARD)
+            .expect("a line on stdout before the input ended")
+    }
+
+    /// Closes stdin; the exit status and the stdout lines not yet taken.
+    pub fn finish(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        drop(self.stdin.take());
+        let status = self.child.wait().expect("wait for auditbridge");
+        (status, self.lines.iter().collect())
+    }
+}

@@ -166,3 +166,23 @@ fn rules_from_stdin_need_the_events_from_elsewhere() {
         "{\"zz-cvm-stopped\":2,\"aa-cam-or-cvm\":3,\"mm-never\":0}\n"
     );
 }
+
+#[test]
+fn a_live_feed_is_matched_event_by_event() {
+    let events = std::fs::read_to_string(repo_file(EVENTS)).expect("fixture");
+    let lines: Vec<&str> = events.lines().collect();
+    let mut live = Live::spawn(auditbridge().args(["match", "--rules", RULES]));
+    live.feed(&format!("{}\n", lines[0]));
+    assert_eq!(
+        live.next_line(),
+        "{\"id\":\"e1\",\"rules\":[\"zz-cvm-stopped\",\"aa-cam-or-cvm\"]}"
+    );
+    live.feed(&format!("{}\n", lines[1]));
+    assert_eq!(
+        live.next_line(),
+        "{\"id\":\"e2\",\"rules\":[\"aa-cam-or-cvm\"]}"
+    );
+    let (status, rest) = live.finish();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(rest, Vec::<String>::new());
+}

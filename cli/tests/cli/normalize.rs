@@ -476,3 +476,23 @@ fn stdin_given_twice_is_refused() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_live_feed_comes_out_record_by_record() {
+    // `tail -f export | auditbridge normalize`: each envelope comes out while the input
+    // is still open, not when a buffer fills or the input ends.
+    let samples =
+        std::fs::read_to_string(repo_file("samples/audit-history.jsonl")).expect("samples");
+    let lines: Vec<&str> = samples.lines().collect();
+    let mut live = Live::spawn(auditbridge().arg("normalize"));
+    for line in &lines[..2] {
+        live.feed(&format!("{line}\n"));
+        let envelope: Value = serde_json::from_str(&live.next_line()).expect("an envelope");
+        let record: Value = serde_json::from_str(line).expect("a record");
+        assert_eq!(envelope["data"]["eventID"], record["eventID"]);
+    }
+    live.feed(&format!("{}\n", lines[2]));
+    let (status, rest) = live.finish();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(rest.len(), 1);
+}

@@ -214,3 +214,29 @@ fn rules_without_targets_are_run_with_a_warning() {
     let quiet = run(auditbridge().args(["run", "--rules", RULES, SAMPLES]));
     assert!(!stderr(&quiet).contains("warning"), "{}", stderr(&quiet));
 }
+
+#[test]
+fn a_live_feed_prints_each_delivery_as_its_record_arrives() {
+    // `tail -f export | auditbridge run ...`: the record's deliveries come out while the
+    // input is still open.
+    let (line, rule) = sample_matches().into_iter().next().expect("a sample match");
+    let samples = std::fs::read_to_string(repo_file(SAMPLES)).expect("samples");
+    let record = samples
+        .lines()
+        .nth(line as usize - 1)
+        .expect("the matching record");
+    let mut live = Live::spawn(auditbridge().args(["run", "--rules", RULES]));
+    live.feed(&format!("{record}\n"));
+    for target in ["page", "timeline"] {
+        let delivery: Value = serde_json::from_str(&live.next_line()).expect("a delivery");
+        assert_eq!(
+            delivery["event"].as_str(),
+            Some(sample_event(line).as_str())
+        );
+        assert_eq!(delivery["rule"].as_str(), Some(rule.as_str()));
+        assert_eq!(delivery["target"].as_str(), Some(target));
+    }
+    let (status, rest) = live.finish();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(rest, Vec::<String>::new());
+}

@@ -108,6 +108,11 @@ impl Printer {
         Ok(())
     }
 
+    /// Writes out the deliveries printed so far.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+
     pub fn finish(self) -> std::io::Result<()> {
         self.out.finish()
     }

@@ -63,7 +63,11 @@ impl Sender {
         self.failures
     }
 
-    fn send_pending(&mut self, stats: &mut RuleStats) {
+    /// Sends every delivery waiting (none: nothing to do).
+    pub fn send_pending(&mut self, stats: &mut RuleStats) {
+        if self.pending.is_empty() {
+            return;
+        }
         let pending = std::mem::take(&mut self.pending);
         for (queue_url, group) in by_queue(pending) {
             let messages: Vec<_> = group
