@@ -14,23 +14,35 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-/// `auditbridge run --sqs` of the example rules over the sample history, with the two
-/// target queues the rules name.
-fn run_sqs(sqs: &TestSqs, alerts: &str, timeline: &str) -> std::process::Output {
-    run(auditbridge()
-        .args([
-            "run",
-            "--sqs",
-            "--rules",
-            "rules/security.json",
-            "samples/audit-history.jsonl",
-        ])
+/// `auditbridge run --sqs` of the example rules over `inputs` (stdin if none), with the
+/// two target queues the rules name.
+fn run_sqs_command(
+    sqs: &TestSqs,
+    alerts: &str,
+    timeline: &str,
+    inputs: &[&str],
+) -> std::process::Command {
+    let mut command = auditbridge();
+    command
+        .args(["run", "--sqs", "--rules", "rules/security.json"])
+        .args(inputs)
         .env("AWS_ENDPOINT_URL_SQS", sqs.endpoint())
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_REGION", "us-east-1")
         .env("SECURITY_ALERTS_QUEUE_URL", alerts)
-        .env("AUDIT_TIMELINE_QUEUE_URL", timeline))
+        .env("AUDIT_TIMELINE_QUEUE_URL", timeline);
+    command
+}
+
+/// [`run_sqs_command`] over the sample history.
+fn run_sqs(sqs: &TestSqs, alerts: &str, timeline: &str) -> std::process::Output {
+    run(&mut run_sqs_command(
+        sqs,
+        alerts,
+        timeline,
+        &["samples/audit-history.jsonl"],
+    ))
 }
 
 /// `(event-id, rule)` of every received message, in order received.
@@ -135,4 +147,41 @@ fn a_missing_queue_fails_its_deliveries_and_the_run() {
     );
     // The other queue still got everything.
     assert_eq!(runtime.block_on(sqs.receive_all(&timeline)).len(), 7);
+}
+
+#[test]
+fn a_live_feed_is_sent_while_the_input_stays_open() {
+    // Deliveries are sent in rounds of up to 100; on a live feed a round must not wait
+    // for more records to arrive.
+    let sqs = TestSqs::from_env();
+    let runtime = runtime();
+    let alerts = runtime.block_on(sqs.create_queue("cli-live-alerts"));
+    let timeline = runtime.block_on(sqs.create_fifo_queue("cli-live-timeline"));
+    let (line, rule) = sample_matches().into_iter().next().expect("a sample match");
+    let samples =
+        std::fs::read_to_string(repo_file("samples/audit-history.jsonl")).expect("samples");
+    let record = samples
+        .lines()
+        .nth(line as usize - 1)
+        .expect("the matching record");
+
+    let mut live = Live::spawn(&mut run_sqs_command(&sqs, &alerts, &timeline, &[]));
+    live.feed(&format!("{record}\n"));
+    // Polled while stdin is open; the deadline only turns a hang into a failure.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut pages = Vec::new();
+    while pages.is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing was sent while the input stayed open"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        pages = runtime.block_on(sqs.receive_all(&alerts));
+    }
+    assert_eq!(received(&pages), vec![(sample_event(line), rule.clone())]);
+    let (status, printed) = live.finish();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(printed, Vec::<String>::new());
+    let entries = runtime.block_on(sqs.receive_all(&timeline));
+    assert_eq!(received(&entries), vec![(sample_event(line), rule)]);
 }
