@@ -88,7 +88,7 @@ pub(crate) async fn deliver<T: BatchTransport>(
     results
 }
 
-fn problem_error(queue_url: &str, problem: Problem) -> DeliveryError {
+pub(crate) fn problem_error(queue_url: &str, problem: Problem) -> DeliveryError {
     match problem {
         Problem::TooLarge { size, max_bytes } => DeliveryError::TooLarge {
             queue: queue_url.to_string(),

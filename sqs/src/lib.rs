@@ -25,6 +25,18 @@ pub use retry::RetryPolicy;
 pub use sender::{SqsSender, DEFAULT_MAX_CONCURRENT_BATCHES};
 pub use validate::is_valid_fifo_id;
 
+/// The checks a message passes before it is sent (size, SQS's content rules), without
+/// sending it: what `auditbridge run` applies to the deliveries it only prints, so a
+/// backtest fails exactly the messages production would.
+pub fn check_message(
+    queue_url: &str,
+    message: &OutboundMessage,
+    max_bytes: usize,
+) -> Result<(), DeliveryError> {
+    validate::check(message, max_bytes)
+        .map_err(|problem| delivery::problem_error(queue_url, problem))
+}
+
 use aws_config::BehaviorVersion;
 
 /// An SQS client configured by the standard AWS chain (environment, profile, IMDS, ...).

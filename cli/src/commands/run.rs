@@ -134,10 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         ..
     } = pipeline;
     let delivery_failures = match sink {
-        Sink::Print(printer) => {
-            printer.finish()?;
-            0
-        }
+        Sink::Print(printer) => printer.finish()?,
         Sink::Send(sender) => sender.finish(&mut stats),
     };
     report!("{tally}");
@@ -228,7 +225,7 @@ impl Pipeline<'_> {
         for delivery in evaluation.deliveries {
             self.stats.planned(&delivery);
             match &mut self.sink {
-                Sink::Print(printer) => printer.print(&envelope.id, &delivery)?,
+                Sink::Print(printer) => printer.print(&envelope.id, &delivery, &mut self.stats)?,
                 Sink::Send(sender) => sender.push(&envelope.id, delivery, &mut self.stats),
             }
         }

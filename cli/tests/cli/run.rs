@@ -240,3 +240,44 @@ fn a_live_feed_prints_each_delivery_as_its_record_arrives() {
     assert_eq!(status.code(), Some(0));
     assert_eq!(rest, Vec::<String>::new());
 }
+
+#[test]
+fn a_message_sqs_would_refuse_is_a_failed_delivery_when_printed_too() {
+    // The backtest fails what sending would: here the timeline target, whose body is the
+    // whole envelope, grown past SQS's 256 KiB by a large field of the record.
+    let (line, rule) = sample_matches().into_iter().next().expect("a sample match");
+    let samples = std::fs::read_to_string(repo_file(SAMPLES)).expect("samples");
+    let mut record: Value =
+        serde_json::from_str(samples.lines().nth(line as usize - 1).expect("a record"))
+            .expect("JSON");
+    record["padding"] = Value::String("x".repeat(300_000));
+    let output = run_with_stdin(
+        auditbridge().args(["run", "--rules", RULES]),
+        format!("{record}\n").as_bytes(),
+    );
+    assert_status(&output, 1);
+    let event = sample_event(line);
+    let printed = json_lines(&output);
+    assert_eq!(
+        deliveries(&printed),
+        vec![(event.clone(), rule.clone(), "page")]
+    );
+    let err = stderr(&output);
+    let failed = format!(
+        "delivery failed: event {event}, rule {rule}, target timeline (${{AUDIT_TIMELINE_QUEUE_URL}}): message not sent to ${{AUDIT_TIMELINE_QUEUE_URL}}: "
+    );
+    assert!(err.starts_with(&failed), "{err}");
+    assert!(
+        err.lines()
+            .next()
+            .is_some_and(|first| first
+                .ends_with(" bytes exceed the 262144-byte limit (body plus attributes)")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "\nrule {rule}: matched 1 events, 2 deliveries, 1 failed\n"
+        )),
+        "{err}"
+    );
+}

@@ -7,8 +7,11 @@
 //! URL as written in the rules file. Nothing else about a delivery depends on its URL
 //! except FIFO-ness, so `messageGroupId` is printed only for fully resolved queues.
 
+use auditbridge_shared::outbound::DEFAULT_MAX_BYTES;
 use auditbridge_shared::rules::{CompiledRules, Delivery, RulesError, RulesFile};
+use auditbridge_sqs::check_message;
 
+use super::summary::RuleStats;
 use crate::output::Stdout;
 
 /// How variables are looked up. A plain function, because the library's `EnvLookup`
@@ -72,6 +75,8 @@ pub struct Printer {
     out: Stdout,
     unresolved: Unresolved,
     line: Vec<u8>,
+    /// Deliveries whose message SQS would refuse: reported, not printed.
+    failures: u64,
 }
 
 impl Printer {
@@ -80,15 +85,28 @@ impl Printer {
             out: Stdout::new(),
             unresolved,
             line: Vec::with_capacity(4096),
+            failures: 0,
         }
     }
 
-    /// `{"rule":..,"target":..,"queue":..,"event":..,["messageGroupId":..,]"body":..}`
-    pub fn print(&mut self, event_id: &str, delivery: &Delivery) -> anyhow::Result<()> {
-        let line = &mut self.line;
-        line.clear();
+    /// `{"rule":..,"target":..,"queue":..,"event":..,["messageGroupId":..,]"body":..}`;
+    /// or, when the message breaks SQS's limits (too large, characters SQS refuses), the
+    /// failure that sending it would report.
+    pub fn print(
+        &mut self,
+        event_id: &str,
+        delivery: &Delivery,
+        stats: &mut RuleStats,
+    ) -> anyhow::Result<()> {
         let template = self.unresolved.template(delivery);
         let queue = template.unwrap_or(&delivery.queue_url);
+        if let Err(error) = check_message(queue, &delivery.message, DEFAULT_MAX_BYTES) {
+            self.failures += 1;
+            stats.failed(event_id, delivery, queue, &error);
+            return Ok(());
+        }
+        let line = &mut self.line;
+        line.clear();
         line.extend_from_slice(b"{\"rule\":");
         serde_json::to_writer(&mut *line, &delivery.rule)?;
         line.extend_from_slice(b",\"target\":");
@@ -113,8 +131,10 @@ impl Printer {
         self.out.flush()
     }
 
-    pub fn finish(self) -> std::io::Result<()> {
-        self.out.finish()
+    /// Flushes stdout; the number of deliveries that failed in the whole run.
+    pub fn finish(self) -> std::io::Result<u64> {
+        self.out.finish()?;
+        Ok(self.failures)
     }
 }
 

@@ -10,7 +10,6 @@ use auditbridge_shared::rules::Delivery;
 use auditbridge_sqs::SqsSender;
 
 use super::summary::RuleStats;
-use crate::output::report;
 
 /// Deliveries held before a send round: ten full batches' worth at most, so memory stays
 /// bounded and messages leave while the input is still being read.
@@ -79,14 +78,8 @@ impl Sender {
             for (pending, result) in group.iter().zip(results) {
                 if let Err(error) = result {
                     self.failures += 1;
-                    stats.failed(&pending.delivery.rule);
-                    report!(
-                        "delivery failed: event {}, rule {}, target {} ({}): {error}",
-                        pending.event_id,
-                        pending.delivery.rule,
-                        pending.delivery.target_id,
-                        pending.delivery.queue_url
-                    );
+                    let delivery = &pending.delivery;
+                    stats.failed(&pending.event_id, delivery, &delivery.queue_url, &error);
                 }
             }
         }

@@ -54,11 +54,23 @@ impl RuleStats {
         }
     }
 
-    /// One delivery of `rule` could not be made.
-    pub fn failed(&mut self, rule: &str) {
-        if let Some(counts) = self.counts(rule) {
+    /// One delivery could not be made (or, printed, would not be): counted, and reported
+    /// on stderr with its event, rule, target and queue.
+    pub fn failed(
+        &mut self,
+        event_id: &str,
+        delivery: &Delivery,
+        queue: &str,
+        error: &dyn std::fmt::Display,
+    ) {
+        if let Some(counts) = self.counts(&delivery.rule) {
             counts.failed += 1;
         }
+        report!(
+            "delivery failed: event {event_id}, rule {}, target {} ({queue}): {error}",
+            delivery.rule,
+            delivery.target_id,
+        );
     }
 
     /// `rule NAME: matched N events, N deliveries, N failed`, one line per enabled rule.
