@@ -18,8 +18,8 @@ use crate::status::Outcome;
 ///
 /// Prints one finding per line on stdout: `FILE: warning: rule NAME: PATH: message;
 /// suggestion`, then `N errors, N warnings` (or `OK: N rules in N files, no findings`).
-/// An invalid rules file is reported as errors (its lint warnings come once it is
-/// valid). Exit status 1 when there are errors, or warnings with `--deny-warnings`;
+/// An invalid or unreadable rules file is reported as errors (its lint warnings come
+/// once it is valid), and the other files are still linted. Exit status 1 when there are errors, or warnings with `--deny-warnings`;
 /// otherwise 0.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:

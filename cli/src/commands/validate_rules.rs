@@ -14,8 +14,10 @@ use crate::status::Outcome;
 ///
 /// Each problem is printed on stdout as `file: rule name: path: reason` (the path is
 /// inside the rule, e.g. `pattern.data.eventName[0].prefix` or `targets[1].queue`), and
-/// the exit status is 1. Queue URLs are checked as written: `${VAR}` references are
-/// only checked for syntax, so no environment variables are needed.
+/// the exit status is 1. A file that cannot be read is one more problem (`cannot read
+/// FILE: reason`, exit status 1), and the other files are still checked. Queue URLs are
+/// checked as written: `${VAR}` references are only checked for syntax, so no
+/// environment variables are needed.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   auditbridge validate-rules rules/security.json
