@@ -45,13 +45,12 @@ pub struct Args {
 /// What the deployment delivers, shared with `validate-rules --lint`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LintFlags {
-    /// The normalize function's `ACTION_TYPES`: with `read` included, rules about
-    /// read-only API names are not reported.
+    /// The normalize function's `ACTION_TYPES` (default: write): with `read` included,
+    /// rules about read-only API names are not reported.
     #[arg(
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "write",
         ignore_case = true,
         value_name = "TYPES"
     )]
@@ -59,7 +58,16 @@ pub struct LintFlags {
 }
 
 impl LintFlags {
+    /// Whether `--action-types` was given (`validate-rules` takes it only with `--lint`).
+    pub fn given(&self) -> bool {
+        !self.action_types.is_empty()
+    }
+
     pub fn options(&self) -> LintOptions {
+        if !self.given() {
+            // What the normalize function delivers by default.
+            return LintOptions::default();
+        }
         LintOptions {
             action_types: self
                 .action_types

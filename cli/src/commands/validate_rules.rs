@@ -39,6 +39,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    if args.lint_flags.given() && !args.lint {
+        anyhow::bail!("--action-types is for linting: add --lint");
+    }
     input::stdin_at_most_once(args.files.iter().map(PathBuf::as_path))?;
     let mut out = Stdout::new();
     let mut rules = 0;

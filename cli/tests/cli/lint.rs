@@ -127,3 +127,27 @@ fn validate_rules_lint_reads_a_file_from_stdin_once() {
     );
     assert_eq!(stderr(&output), "");
 }
+
+#[test]
+fn validate_rules_takes_action_types_only_with_lint() {
+    let reads = "shared/tests/fixtures/lint/reads.json";
+    let output = run(auditbridge().args(["validate-rules", "--action-types", "write,read", reads]));
+    assert_status(&output, 2);
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        "error: --action-types is for linting: add --lint\n"
+    );
+    // With --lint it decides which reads are findings, as in `lint`.
+    let output = run(auditbridge().args([
+        "validate-rules",
+        "--lint",
+        "--action-types",
+        "write,read",
+        reads,
+    ]));
+    assert_status(&output, 0);
+    assert_eq!(stdout(&output), "OK: 2 rules in 1 file\n");
+    let output = run(auditbridge().args(["validate-rules", "--lint", reads]));
+    assert_eq!(stdout(&output).lines().count(), 6, "{}", stdout(&output));
+}
