@@ -28,8 +28,9 @@ Exit status: 0 success; 1 some records, lines, rules or deliveries failed (each 
 on stderr); 2 the command could not run (bad usage, unreadable input, invalid pattern)."
 )]
 pub struct Cli {
-    /// Diagnostics on stderr: a level (`error`, `warn`, `info`, `debug`, `trace`) or
-    /// `RUST_LOG`-style directives. Overrides RUST_LOG; default `warn`.
+    /// Diagnostics on stderr: a level (`error`, `warn`, `info`, `debug`, `trace`, `off`),
+    /// or directives such as `warn,auditbridge_shared=debug` (a target always with its
+    /// level). Overrides RUST_LOG; default `warn`.
     #[arg(long, global = true, value_name = "FILTER")]
     log_level: Option<String>,
 

@@ -13,8 +13,15 @@ const DEFAULT_FILTER: &str = "warn";
 /// the default; both take `EnvFilter` directives (`debug`, `auditbridge_shared=trace`).
 pub fn init(log_level: Option<&str>) -> anyhow::Result<()> {
     let filter = match log_level {
-        Some(directives) => EnvFilter::try_new(directives)
-            .with_context(|| format!("invalid --log-level {directives:?}"))?,
+        Some(directives) => {
+            if let Some(word) = not_a_level(directives) {
+                anyhow::bail!(
+                    "invalid --log-level {directives:?}: {word:?} is not a level (error, warn, info, debug, trace, off); name a target as TARGET=LEVEL"
+                );
+            }
+            EnvFilter::try_new(directives)
+                .with_context(|| format!("invalid --log-level {directives:?}"))?
+        }
         None => {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER))
         }
@@ -27,6 +34,18 @@ pub fn init(log_level: Option<&str>) -> anyhow::Result<()> {
         .try_init()
         .map_err(|error| anyhow::anyhow!(error))
         .context("installing the tracing subscriber")
+}
+
+/// The first directive that is a bare word but not a level. `EnvFilter` reads a bare
+/// word as a target to log everything of, so a misspelt level (`degub`) would quietly
+/// log nothing; `--log-level` asks for `TARGET=LEVEL` instead.
+fn not_a_level(directives: &str) -> Option<&str> {
+    const LEVELS: [&str; 6] = ["error", "warn", "info", "debug", "trace", "off"];
+    directives
+        .split(',')
+        .map(str::trim)
+        .filter(|directive| !directive.is_empty() && !directive.contains(['=', '[']))
+        .find(|word| !LEVELS.iter().any(|level| level.eq_ignore_ascii_case(word)))
 }
 
 /// Colour codes only for a person at a terminal, not in log files and pipes, and not

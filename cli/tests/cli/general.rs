@@ -57,6 +57,29 @@ fn an_invalid_log_level_is_refused() {
 }
 
 #[test]
+fn a_misspelt_log_level_is_refused_not_read_as_a_target() {
+    let output = run(auditbridge().args(["--log-level", "degub", "normalize"]));
+    assert_status(&output, 2);
+    assert_eq!(
+        stderr(&output),
+        "error: invalid --log-level \"degub\": \"degub\" is not a level (error, warn, info, debug, trace, off); name a target as TARGET=LEVEL\n"
+    );
+    for accepted in [
+        "DEBUG",
+        "warn,auditbridge=trace",
+        "auditbridge_shared=debug",
+    ] {
+        let output = run(auditbridge().args([
+            "--log-level",
+            accepted,
+            "validate-rules",
+            "rules/security.json",
+        ]));
+        assert_status(&output, 0);
+    }
+}
+
+#[test]
 fn every_subcommand_has_help_with_examples() {
     for subcommand in SUBCOMMANDS {
         let output = run(auditbridge().args([subcommand, "--help"]));
