@@ -206,7 +206,7 @@ fn spanning_document(
             normalize(name, normalizer, &text, first, each)
         }
         (Gathered::Closed, Some((number, error))) => each(Step::Record(Item::Failed(format!(
-            "{name}: line {first}: not UTF-8 text in the document's line {number}: {error}"
+            "{name}: line {first}: the document starting here is not UTF-8 text at line {number}: {error}"
         )))),
         (Gathered::InputEnded | Gathered::NotJson, _) => {
             let again = gathered

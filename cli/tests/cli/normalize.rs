@@ -392,7 +392,7 @@ fn bytes_that_are_not_utf8_cost_only_the_document_holding_them() {
     let stderr = stderr(&output);
     assert!(
         stderr.starts_with(&format!(
-            "{}: line 1: not UTF-8 text in the document's line 3: ",
+            "{}: line 1: the document starting here is not UTF-8 text at line 3: ",
             file.display()
         )),
         "{stderr}"
@@ -424,7 +424,9 @@ fn a_document_whose_opening_line_is_not_utf8_is_one_failure() {
     assert_eq!(found[1]["data"]["eventName"], a["eventName"]);
     let stderr = stderr(&output);
     assert!(
-        stderr.starts_with("<stdin>: line 2: not UTF-8 text in the document's line 2: "),
+        stderr.starts_with(
+            "<stdin>: line 2: the document starting here is not UTF-8 text at line 2: "
+        ),
         "{stderr}"
     );
     assert!(
