@@ -119,15 +119,29 @@ impl Input {
 /// parsers refuse it with a message ("expected value at line 1 column 1") that does not
 /// say why.
 pub fn read_file(path: &Path) -> anyhow::Result<String> {
-    let mut text = if path.as_os_str() == "-" {
-        let mut text = String::new();
+    let name = display_name(path);
+    let bytes = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
         io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read stdin as UTF-8 text")?;
-        text
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {name}"))?;
+        bytes
     } else {
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?
+        std::fs::read(path).with_context(|| format!("cannot read {name}"))?
     };
+    let mut text = String::from_utf8(bytes).map_err(|error| {
+        // Everything before the first bad byte is text: count lines and characters in it.
+        let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        let line = 1 + valid.matches('\n').count();
+        let column = 1 + valid
+            .rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .count();
+        anyhow::anyhow!("cannot read {name}: not UTF-8 text at line {line}, column {column}")
+    })?;
     if text.starts_with(BYTE_ORDER_MARK) {
         text.drain(..BYTE_ORDER_MARK.len_utf8());
     }

@@ -130,3 +130,22 @@ fn stdin_can_be_named_only_once() {
         );
     }
 }
+
+#[test]
+fn a_rules_file_that_is_not_utf8_names_where() {
+    let dir = scratch_dir("validate-latin1");
+    let rules = dir.join("latin1.json");
+    let mut text = b"{\"rules\": [\n  {\"name\": \"caf".to_vec();
+    text.push(0xe9); // Latin-1 'é'
+    text.extend(b"\", \"pattern\": {\"source\": [\"a\"]}}\n]}\n");
+    std::fs::write(&rules, text).expect("write");
+    let output = run(auditbridge().arg("validate-rules").arg(&rules));
+    assert_status(&output, 1);
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "cannot read {}: not UTF-8 text at line 2, column 16\n",
+            rules.display()
+        )
+    );
+}
