@@ -1,9 +1,14 @@
 //! Messages bound for SQS, and how they are cut into SendMessageBatch calls.
 //!
 //! Pure data and arithmetic, so the batching rules are unit-tested here and the
-//! `auditbridge-sqs` crate only has to make the calls.
+//! `auditbridge-sqs` crate only has to make the calls; and text SQS accepts
+//! (`sqs_text`), for every message either function builds.
 
 use std::collections::BTreeMap;
+
+mod sqs_text;
+
+pub use sqs_text::{is_sqs_char, sqs_safe_json, sqs_safe_text};
 
 /// SendMessageBatch accepts at most this many entries.
 pub const MAX_BATCH_ENTRIES: usize = 10;

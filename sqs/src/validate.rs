@@ -4,7 +4,7 @@
 //! forbidden character) with an error for the entire call, which would take the
 //! entry's batch-mates down with it. Checking here lets the bad message fail alone.
 
-use auditbridge_shared::outbound::{OutboundMessage, MAX_FIFO_ID_CHARS};
+use auditbridge_shared::outbound::{is_sqs_char, OutboundMessage, MAX_FIFO_ID_CHARS};
 
 /// SQS allows at most this many message attributes per message.
 const MAX_ATTRIBUTES: usize = 10;
@@ -29,7 +29,7 @@ pub(crate) fn check(message: &OutboundMessage, max_bytes: usize) -> Result<(), P
             "the body is empty; SQS requires at least one character".into(),
         ));
     }
-    if let Some(position) = message.body.chars().position(|c| !allowed_in_text(c)) {
+    if let Some(position) = message.body.chars().position(|c| !is_sqs_char(c)) {
         return Err(Problem::Invalid(format!(
             "the body holds a character SQS refuses at character {position}"
         )));
@@ -47,7 +47,7 @@ pub(crate) fn check(message: &OutboundMessage, max_bytes: usize) -> Result<(), P
                 "attribute {name:?} has an empty value; SQS refuses empty attribute values"
             )));
         }
-        if !value.chars().all(allowed_in_text) {
+        if !value.chars().all(is_sqs_char) {
             return Err(Problem::Invalid(format!(
                 "attribute {name:?} holds a character SQS refuses"
             )));
@@ -57,12 +57,6 @@ pub(crate) fn check(message: &OutboundMessage, max_bytes: usize) -> Result<(), P
     check_fifo_id("MessageDeduplicationId", message.dedup_id.as_deref())
         .map_err(Problem::Invalid)?;
     Ok(())
-}
-
-/// Whether SQS accepts `c` in a body or string attribute: `#x9 | #xA | #xD | #x20 to
-/// #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF` (Rust chars are never surrogates).
-fn allowed_in_text(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
 }
 
 /// Whether `id` is a valid FIFO group or deduplication id: 1 to 128 characters, each

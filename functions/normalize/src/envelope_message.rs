@@ -6,7 +6,7 @@
 //! subject is the group id, so events about one resource stay in order.
 
 use auditbridge_shared::envelope::Envelope;
-use auditbridge_shared::outbound::OutboundMessage;
+use auditbridge_shared::outbound::{sqs_safe_json, sqs_safe_text, OutboundMessage};
 use auditbridge_sqs::is_valid_fifo_id;
 use uuid::Uuid;
 
@@ -15,18 +15,24 @@ pub const FIFO_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6a1e_0c55_8f3b_4d8e_9b27_4
 
 /// The envelope serialized as the message body, with its attributes and, for a FIFO
 /// queue, its group and deduplication ids.
+///
+/// Made of text SQS accepts, whatever the record held: U+FFFE and U+FFFF (a caller can
+/// put them in a `userAgent` with a `\uffff` escape) are escaped in the body, and control
+/// characters in an attribute (an odd `eventID`) become U+FFFD there, the body keeping
+/// the value. SQS would refuse the message otherwise, every time: the event would end in
+/// the dead-letter queue instead of paging anyone.
 pub fn envelope_message(
     envelope: &Envelope,
     fifo: bool,
 ) -> Result<OutboundMessage, serde_json::Error> {
-    let body = serde_json::to_string(envelope)?;
+    let body = sqs_safe_json(serde_json::to_string(envelope)?);
     let attributes = [
         ("id", &envelope.id),
         ("source", &envelope.source),
         ("type", &envelope.event_type),
     ]
     .into_iter()
-    .map(|(name, value)| (name.to_string(), value.clone()))
+    .map(|(name, value)| (name.to_string(), sqs_safe_text(value).into_owned()))
     .collect();
     Ok(OutboundMessage {
         body,
@@ -91,6 +97,27 @@ mod tests {
             ]
         );
         assert_eq!((message.group_id, message.dedup_id), (None, None));
+    }
+
+    #[test]
+    fn characters_sqs_refuses_are_escaped_and_the_body_means_the_same() {
+        let mut envelope = envelope("e-\u{1}-1", "qcs::cvm:ap-guangzhou:uin/1:instance/ins-1");
+        envelope.data =
+            json!({"userAgent": "Mozilla/5.0 \u{ffff}\u{fffe}", "eventID": "e-\u{1}-1"});
+        let message = envelope_message(&envelope, true).expect("serializes");
+        assert_eq!(
+            auditbridge_sqs::check_message("q", &message, usize::MAX),
+            Ok(())
+        );
+        assert!(
+            message.body.contains(r"Mozilla/5.0 \uffff\ufffe"),
+            "{}",
+            message.body
+        );
+        let body: Envelope = serde_json::from_str(&message.body).expect("body is the envelope");
+        assert_eq!(body, envelope);
+        assert_eq!(message.attributes["id"], "e-\u{fffd}-1");
+        assert!(message.dedup_id.as_deref().is_some_and(is_valid_fifo_id));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod common;
 
+use auditbridge_shared::envelope::Envelope;
 use auditbridge_sqs::testing::TestSqs;
 use common::*;
 use normalize_fn::{Handler, HandlerError};
@@ -197,6 +198,42 @@ async fn an_unreachable_sqs_endpoint_fails_every_message_with_envelopes() {
     let response = invoke(&handler, sqs_event(&[&good, &read, &good])).await;
 
     assert_eq!(failed_ids(&response), vec!["m1", "m3"]);
+}
+
+#[tokio::test]
+async fn characters_sqs_refuses_in_a_record_do_not_hold_its_event_back() {
+    // A caller controls fields such as `userAgent`: a `\uffff` escape there (or a control
+    // character in `eventID`) must not make the event unsendable, or the alert for it
+    // would wait out every retry and end in the dead-letter queue.
+    let sqs = TestSqs::from_env();
+    let queue = sqs.create_queue("normalize-sqs-text").await;
+    let handler = handler(&sqs, &config(&queue));
+    let good = sample("vpc-createsecuritygrouppolicies-console-write.json");
+    let mut record: Value = serde_json::from_str(&good).expect("JSON");
+    record["userAgent"] = Value::String("Mozilla/5.0 \u{ffff}".into());
+    let evasive = record.to_string();
+    assert!(evasive.contains('\u{ffff}'));
+    record["userAgent"] = Value::String("curl".into());
+    record["eventID"] = Value::String("odd-\u{1}-id".into());
+    let odd_id = record.to_string();
+
+    let response = invoke(&handler, sqs_event(&[&evasive, &odd_id])).await;
+
+    assert_eq!(failed_ids(&response), Vec::<String>::new());
+    let mut expected = envelopes_of_text(&evasive);
+    expected.extend(envelopes_of_text(&odd_id));
+    let received = parse_received(sqs.receive_all(&queue).await);
+    let got: Vec<&Envelope> = received.iter().map(|(envelope, _)| envelope).collect();
+    assert_eq!(got, sorted_by_id(expected).iter().collect::<Vec<_>>());
+    for (envelope, message) in &received {
+        assert!(
+            !message.body.contains(['\u{ffff}', '\u{1}']),
+            "{}",
+            message.body
+        );
+        let id = envelope.id.replace('\u{1}', "\u{fffd}");
+        assert_eq!(message.attributes["id"], id);
+    }
 }
 
 #[tokio::test]

@@ -27,7 +27,7 @@
 //! - `transformer`: EventBridge-style input transformers ([`InputTransformer`]).
 //! - `compiled`: [`CompiledRules`].
 //! - `delivery`: [`CompiledRules::evaluate`], messages and idempotency keys.
-//! - `envelope_check`, `fifo_id`, `sqs_text`: envelope check, FIFO ids, SQS-safe text.
+//! - `envelope_check`, `fifo_id`: envelope check, FIFO ids.
 //! - `error`: [`RulesError`] (all problems of a file) and [`EnvelopeError`] (one event).
 
 mod compiled;
@@ -39,7 +39,6 @@ mod fifo_id;
 mod file;
 mod json_path;
 mod name;
-mod sqs_text;
 mod target;
 mod transformer;
 
