@@ -36,6 +36,11 @@ pub struct OutboundMessage {
 /// The data type every attribute is sent with; it counts towards the size.
 const ATTRIBUTE_DATA_TYPE: &str = "String";
 
+/// What one string attribute counts towards a message's size: name, type and value.
+pub const fn attribute_size(name: &str, value_len: usize) -> usize {
+    name.len() + ATTRIBUTE_DATA_TYPE.len() + value_len
+}
+
 impl OutboundMessage {
     /// The size SQS charges against its limits: body plus attribute names, types and values.
     pub fn size(&self) -> usize {
@@ -43,7 +48,7 @@ impl OutboundMessage {
             + self
                 .attributes
                 .iter()
-                .map(|(name, value)| name.len() + ATTRIBUTE_DATA_TYPE.len() + value.len())
+                .map(|(name, value)| attribute_size(name, value.len()))
                 .sum::<usize>()
     }
 }

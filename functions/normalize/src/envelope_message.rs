@@ -121,6 +121,38 @@ mod tests {
     }
 
     #[test]
+    fn a_whole_envelope_target_adds_at_most_the_headroom_normalize_keeps() {
+        use auditbridge_shared::pattern::Dialect;
+        use auditbridge_shared::rules::{RulesFile, WHOLE_ENVELOPE_EXTRA_BYTES};
+
+        // The longest rule name and target id there can be, delivering the envelope whole.
+        let rules = serde_json::json!({"rules": [{
+            "name": format!("r{}", "x".repeat(59)),
+            "pattern": {"source": ["cvm.cloud.tencent"]},
+            "targets": [{"id": "t".repeat(64), "queue": "https://sqs.example.com/1/q.fifo"}],
+        }]});
+        let compiled = RulesFile::parse(&rules.to_string(), Dialect::Default)
+            .and_then(|file| file.compile(&|_: &str| None))
+            .expect("valid rules");
+        for fifo in [false, true] {
+            let message = envelope_message(
+                &envelope("e-1", "qcs::cvm:ap-guangzhou:uin/1:instance/ins-1"),
+                fifo,
+            )
+            .expect("serializes");
+            let evaluation = compiled.evaluate(&message.body).expect("an envelope");
+            let [delivery] = evaluation.deliveries.as_slice() else {
+                panic!("one delivery: {evaluation:?}");
+            };
+            assert_eq!(delivery.message.body, message.body);
+            assert_eq!(
+                delivery.message.size(),
+                message.size() + WHOLE_ENVELOPE_EXTRA_BYTES
+            );
+        }
+    }
+
+    #[test]
     fn fifo_messages_use_subject_and_id() {
         let message = envelope_message(
             &envelope("e-1", "qcs::cvm:ap-guangzhou:uin/1:instance/ins-1"),

@@ -4,6 +4,7 @@
 use auditbridge_shared::cloudaudit::{Normalized, RecordError, RecordLocation, RecordOutcome};
 use auditbridge_shared::envelope::Envelope;
 use auditbridge_shared::outbound::OutboundMessage;
+use auditbridge_shared::rules::WHOLE_ENVELOPE_EXTRA_BYTES;
 use serde::{Deserialize, Serialize};
 
 use crate::envelope_message::envelope_message;
@@ -65,8 +66,9 @@ impl Prepared {
 }
 
 /// Sorts `outcomes` into envelopes to send, skips and failures. An envelope whose
-/// message (body plus attributes) exceeds `max_bytes` is a failure naming the record
-/// and its envelope size: SQS would refuse it.
+/// message (body plus attributes) would exceed `max_bytes` in a target that delivers it
+/// whole ([`WHOLE_ENVELOPE_EXTRA_BYTES`] more) is a failure naming the record and its
+/// envelope size: sent on, it would fail in evaluate on every receive instead.
 pub fn prepare(outcomes: Vec<RecordOutcome>, fifo: bool, max_bytes: usize) -> Prepared {
     let mut prepared = Prepared {
         records: outcomes.len(),
@@ -86,10 +88,10 @@ pub fn prepare(outcomes: Vec<RecordOutcome>, fifo: bool, max_bytes: usize) -> Pr
                         record,
                         reason: format!("the envelope could not be serialized: {error}"),
                     }),
-                    Ok(message) if message.size() > max_bytes => prepared.failures.push(RecordFailure {
+                    Ok(message) if message.size() + WHOLE_ENVELOPE_EXTRA_BYTES > max_bytes => prepared.failures.push(RecordFailure {
                         record,
                         reason: format!(
-                            "envelope size {} bytes (body plus attributes) exceeds MAX_MESSAGE_BYTES {max_bytes}",
+                            "envelope size {} bytes (body plus attributes) exceeds MAX_MESSAGE_BYTES {max_bytes} less the {WHOLE_ENVELOPE_EXTRA_BYTES} bytes a target delivering the whole envelope adds",
                             message.size()
                         ),
                     }),
@@ -176,7 +178,9 @@ mod tests {
         );
         assert!(
             failure.reason.starts_with("envelope size ")
-                && failure.reason.ends_with("exceeds MAX_MESSAGE_BYTES 500"),
+                && failure.reason.ends_with(&format!(
+                    "exceeds MAX_MESSAGE_BYTES 500 less the {WHOLE_ENVELOPE_EXTRA_BYTES} bytes a target delivering the whole envelope adds"
+                )),
             "{}",
             failure.reason
         );

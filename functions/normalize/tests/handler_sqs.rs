@@ -3,6 +3,7 @@
 mod common;
 
 use auditbridge_shared::envelope::Envelope;
+use auditbridge_shared::rules::WHOLE_ENVELOPE_EXTRA_BYTES;
 use auditbridge_sqs::testing::TestSqs;
 use common::*;
 use normalize_fn::{Handler, HandlerError};
@@ -251,7 +252,8 @@ async fn an_envelope_over_max_message_bytes_fails_its_message_only() {
     let (small_size, large_size) = (size(&small), size(&large));
     assert!(small_size < large_size, "{small_size} < {large_size}");
     let mut config = config(&queue);
-    config.max_message_bytes = large_size - 1;
+    // normalize keeps room for a target delivering the envelope whole.
+    config.max_message_bytes = large_size + WHOLE_ENVELOPE_EXTRA_BYTES - 1;
     let handler = handler(&sqs, &config);
 
     let response = invoke(&handler, sqs_event(&[&small, &large])).await;

@@ -15,11 +15,11 @@ use super::compiled::{CompiledRule, CompiledRules};
 use super::envelope_check;
 use super::error::EnvelopeError;
 use super::fifo_id::fifo_safe_id;
+use super::name::{RULE_NAME_LENGTH, TARGET_ID_LENGTH};
 use super::target::{Input, MessageGroupId, Target};
 use super::transformer::RenderInput;
 use crate::envelope::Envelope;
-use crate::outbound::OutboundMessage;
-use crate::outbound::{sqs_safe_json, sqs_safe_text};
+use crate::outbound::{attribute_size, sqs_safe_json, sqs_safe_text, OutboundMessage};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -35,6 +35,23 @@ pub const ATTRIBUTE_EVENT_ID: &str = "event-id";
 pub const ATTRIBUTE_SOURCE: &str = "source";
 pub const ATTRIBUTE_TYPE: &str = "type";
 pub const ATTRIBUTE_IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// Characters of an idempotency key: a hyphenated UUID.
+const IDEMPOTENCY_KEY_CHARS: usize = 36;
+
+/// The most bytes a target delivering the whole envelope adds to the envelope's own
+/// message on the events queue, whose attributes are `id`, `source` and `type`
+/// (normalize's `envelope_message`): `rule`, `target` and `idempotency-key` at their
+/// longest, and `event-id` where that message has `id`. The body is the same text.
+/// normalize keeps this much room under the size limit, so that every envelope it
+/// forwards fits whole in a target message: one that could not would fail its message
+/// on every receive, and re-send that message's other deliveries each time.
+pub const WHOLE_ENVELOPE_EXTRA_BYTES: usize =
+    attribute_size(ATTRIBUTE_RULE, *RULE_NAME_LENGTH.end())
+        + attribute_size(ATTRIBUTE_TARGET, *TARGET_ID_LENGTH.end())
+        + attribute_size(ATTRIBUTE_IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_CHARS)
+        + ATTRIBUTE_EVENT_ID.len()
+        - "id".len();
 
 /// What one event led to.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -45,7 +45,7 @@ mod transformer;
 pub use compiled::{CompiledRule, CompiledRules};
 pub use delivery::{
     idempotency_key, Delivery, Evaluation, ATTRIBUTE_EVENT_ID, ATTRIBUTE_IDEMPOTENCY_KEY,
-    ATTRIBUTE_RULE, ATTRIBUTE_SOURCE, ATTRIBUTE_TARGET, ATTRIBUTE_TYPE,
+    ATTRIBUTE_RULE, ATTRIBUTE_SOURCE, ATTRIBUTE_TARGET, ATTRIBUTE_TYPE, WHOLE_ENVELOPE_EXTRA_BYTES,
 };
 pub use env::{check_queue_url, EnvLookup, QueueUrlTemplate, ResolveError};
 pub use error::{EnvelopeError, RuleProblem, RuleRef, RulesError};
