@@ -147,8 +147,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 }
 
 /// A backtest of a file the evaluate function would refuse should say so: an enabled
-/// rule without targets is counted here but would alert nobody in production.
+/// rule without targets is counted here but would alert nobody in production, and with
+/// no enabled rule at all nothing would.
 fn warn_targetless(name: &str, compiled: &CompiledRules) {
+    if compiled.rules().is_empty() {
+        report!("{name}: warning: no enabled rules, and the evaluate function refuses to start without one");
+        return;
+    }
     let targetless: Vec<&str> = compiled
         .rules()
         .iter()

@@ -213,6 +213,22 @@ fn rules_without_targets_are_run_with_a_warning() {
     );
     let quiet = run(auditbridge().args(["run", "--rules", RULES, SAMPLES]));
     assert!(!stderr(&quiet).contains("warning"), "{}", stderr(&quiet));
+
+    std::fs::write(&rules, r#"{"rules": []}"#).expect("write");
+    let output = run(auditbridge()
+        .arg("run")
+        .arg("--rules")
+        .arg(&rules)
+        .arg(SAMPLES));
+    assert_status(&output, 0);
+    assert!(
+        stderr(&output).starts_with(&format!(
+            "{}: warning: no enabled rules, and the evaluate function refuses to start without one\n",
+            rules.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

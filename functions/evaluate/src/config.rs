@@ -69,6 +69,12 @@ pub enum ConfigError {
     /// and deliver nowhere, silently. (Pattern-only files are for `auditbridge match`.)
     #[error("{origin}: enabled rules without targets would match and alert nobody: {}; add a target or set \"enabled\": false", .rules.join(", "))]
     RulesWithoutTargets { origin: String, rules: Vec<String> },
+    /// No enabled rule at all (`{"rules": []}`, or every rule disabled): the function
+    /// would delete every event it receives and alert nobody, which is the same mistake
+    /// at the scale of the whole deployment. Failing to start keeps the events in the
+    /// queue and, after the retries, in its dead-letter queue, whose alarm says so.
+    #[error("{origin}: no enabled rules: every event would be consumed without alerting anyone; enable a rule (to pause alerting, disable the function's event source instead)")]
+    NoEnabledRules { origin: String },
 }
 
 impl Config {
@@ -119,6 +125,9 @@ impl Config {
                 origin: origin.clone(),
                 source,
             })?;
+        if rules.rules().is_empty() {
+            return Err(ConfigError::NoEnabledRules { origin });
+        }
         let targetless: Vec<String> = rules
             .rules()
             .iter()
@@ -320,5 +329,36 @@ mod tests {
                 path.display()
             )
         );
+    }
+
+    #[test]
+    fn a_rules_file_with_no_enabled_rule_stops_the_start() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, text) in [
+            ("empty.json", r#"{"rules": []}"#),
+            (
+                "all-disabled.json",
+                r#"{"rules": [{"name": "parked", "enabled": false,
+                    "pattern": {"source": ["cvm.cloud.tencent"]}, "targets": [{"queue": "${ALERTS}"}]}]}"#,
+            ),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("writes");
+            let config = Config {
+                rules: RulesSource::File(path.clone()),
+                dialect: Dialect::Default,
+                max_message_bytes: DEFAULT_MAX_BYTES,
+            };
+            let error = config.load_rules(&queues).expect_err("must fail");
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "RULES_FILE={}: no enabled rules: every event would be consumed without \
+                     alerting anyone; enable a rule (to pause alerting, disable the function's \
+                     event source instead)",
+                    path.display()
+                )
+            );
+        }
     }
 }
