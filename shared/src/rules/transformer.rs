@@ -8,8 +8,9 @@
 //! ## Behaviour (EventBridge's, with the decisions where it is silent)
 //! - A template whose first non-blank character is `{`, `[` or `"` is a JSON template and
 //!   must be valid JSON once placeholders are filled in; this is checked at load time
-//!   (with a string and a non-string sample for every placeholder outside quotes, so a
-//!   placeholder used as an object key is caught). Any other template is plain text.
+//!   (with a string and a non-string sample for every placeholder outside quotes). A
+//!   placeholder in an object key, quoted or not, is an error, as in EventBridge: two
+//!   values could make the same key. Any other template is plain text.
 //! - JSON template, placeholder outside quotes: the value goes in as JSON (a string with
 //!   its quotes, an object as an object).
 //! - JSON template, placeholder inside quotes: a string goes in escaped, without quotes;
@@ -342,13 +343,47 @@ impl InputTransformer {
             .collect();
         for (slot, source) in unquoted.into_iter().enumerate() {
             if sample(Some(slot)).is_err() {
-                return Err(format!(
-                    "placeholder <{}> outside quotes stands where only a string fits (an object key?); put it inside quotes",
-                    self.source_name(*source)
-                ));
+                // Only an object key takes a string and nothing else.
+                return Err(self.key_placeholder(*source));
             }
         }
-        Ok(())
+        self.check_no_key_placeholder()
+    }
+
+    /// EventBridge refuses a placeholder in an object key, also inside quotes: two values
+    /// could make the same key, one losing to the other in every consumer, and paths
+    /// that find nothing an empty one.
+    fn check_no_key_placeholder(&self) -> Result<(), String> {
+        // Each quoted slot filled with a private-use marker holding its position.
+        let mut filled = String::new();
+        let mut quoted: Vec<Source> = Vec::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => filled.push_str(text),
+                Part::Slot {
+                    source,
+                    quoted: true,
+                } => {
+                    filled.push_str(&format!("{KEY_MARKER}{}{KEY_MARKER}", quoted.len()));
+                    quoted.push(*source);
+                }
+                Part::Slot { quoted: false, .. } => filled.push_str("\"x\""),
+            }
+        }
+        let Ok(value) = serde_json::from_str::<Value>(&filled) else {
+            return Ok(()); // The syntax check above has spoken.
+        };
+        match first_marked_key(&value).and_then(|index| quoted.get(index)) {
+            Some(&source) => Err(self.key_placeholder(source)),
+            None => Ok(()),
+        }
+    }
+
+    fn key_placeholder(&self, source: Source) -> String {
+        format!(
+            "placeholder <{}> is an object key; EventBridge allows placeholders only in values (a key could repeat, or be empty when its path finds nothing): use a fixed key",
+            self.source_name(source)
+        )
     }
 
     fn source_name(&self, source: Source) -> &str {
@@ -358,6 +393,24 @@ impl InputTransformer {
             Source::EventJson => EVENT_JSON,
             Source::EventWithoutData => EVENT_WITHOUT_DATA,
         }
+    }
+}
+
+/// Stands for a quoted placeholder in the key check: a private-use character no template
+/// needs, around the placeholder's position among the quoted ones.
+const KEY_MARKER: char = '\u{E000}';
+
+/// The position of the first quoted placeholder found in an object key of `value`.
+fn first_marked_key(value: &Value) -> Option<usize> {
+    match value {
+        Value::Object(map) => map.iter().find_map(|(key, value)| {
+            key.split(KEY_MARKER)
+                .nth(1)
+                .and_then(|index| index.parse().ok())
+                .or_else(|| first_marked_key(value))
+        }),
+        Value::Array(items) => items.iter().find_map(first_marked_key),
+        _ => None,
     }
 }
 
@@ -747,8 +800,21 @@ mod tests {
         );
         assert_eq!(
             problems(Some(json!({"k": "$.a"})), Some(json!(r#"{<k>: 1}"#))),
-            ["template: placeholder <k> outside quotes stands where only a string fits (an object key?); put it inside quotes"]
+            ["template: placeholder <k> is an object key; EventBridge allows placeholders only in values (a key could repeat, or be empty when its path finds nothing): use a fixed key"]
         );
+        for template in [
+            r#"{"<k>": 1}"#,
+            r#"{"alert": {"by-<k>": true}}"#,
+            r#"[{"a": 1}, {"<k>-x": 2}]"#,
+        ] {
+            assert_eq!(
+                problems(Some(json!({"k": "$.a"})), Some(json!(template))),
+                ["template: placeholder <k> is an object key; EventBridge allows placeholders only in values (a key could repeat, or be empty when its path finds nothing): use a fixed key"],
+                "{template}"
+            );
+        }
+        // In values, inside quotes or not, placeholders are fine.
+        transformer(json!({"k": "$.a"}), r#"{"key": "<k>", "k": ["<k>", <k>]}"#);
         assert_eq!(
             problems(Some(json!({"who": "$.a"})), Some(json!(r#"{"a": "\<who>"}"#))),
             ["template: the template starts like JSON but is not valid JSON: invalid escape at character 9"]
