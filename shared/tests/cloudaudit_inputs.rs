@@ -517,3 +517,41 @@ fn several_pretty_documents_in_one_text() {
         ])
     );
 }
+
+#[test]
+fn a_lone_surrogate_escape_reads_as_a_replacement_character_in_every_form() {
+    // `"\ud800"` is JSON that serde_json refuses; a caller-controlled field holding it
+    // must not fail the record (and hold back the alert it carries).
+    let record = stop_instances_with(json!({"userAgent": "SDK \u{fffd}"}))
+        .to_string()
+        .replace("\u{fffd}", r"\ud800");
+    assert!(record.contains(r"SDK \ud800"), "{record}");
+    let wrapper = json!({
+        "EventId": "w-1",
+        "CloudAuditEvent": record,
+    })
+    .to_string();
+    let embedded = stop_instances_with(json!({"requestParameters": "{\"Name\": \"PLACEHOLDER\"}"}))
+        .to_string()
+        .replace("PLACEHOLDER", r"\\udc00x");
+    for (form, text) in [
+        ("raw", &record),
+        ("wrapper", &wrapper),
+        ("embedded", &embedded),
+    ] {
+        let outcomes = Normalizer::new(NormalizeOptions::default()).normalize_text(text);
+        let [outcome] = outcomes.as_slice() else {
+            panic!("{form}: one outcome: {outcomes:?}");
+        };
+        let Ok(Normalized::Envelope(envelope)) = &outcome.result else {
+            panic!("{form}: an envelope: {:?}", outcome.result);
+        };
+        match form {
+            "embedded" => assert_eq!(
+                envelope.data["requestParameters"],
+                json!({"Name": "\u{fffd}x"})
+            ),
+            _ => assert_eq!(envelope.data["userAgent"], "SDK \u{fffd}", "{form}"),
+        }
+    }
+}

@@ -12,6 +12,8 @@
 
 use serde_json::{Map, Value};
 
+use super::surrogates::without_lone_surrogates;
+
 /// Paths of the fields that hold JSON as text.
 const EMBEDDED_JSON_FIELDS: &[&[&str]] = &[
     // Before its `sessionContext`, which may then be JSON text inside it.
@@ -38,7 +40,7 @@ pub(crate) fn decode_json_text(text: &str) -> Option<Value> {
     if !text.trim_start().starts_with(['{', '[']) {
         return None;
     }
-    serde_json::from_str::<Value>(text)
+    serde_json::from_str::<Value>(&without_lone_surrogates(text))
         .ok()
         .filter(|value| value.is_object() || value.is_array())
 }

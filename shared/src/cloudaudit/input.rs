@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use super::decode::decode_json_text;
 use super::error::{RecordError, RecordId, RecordLocation};
 use super::lenient;
+use super::surrogates::without_lone_surrogates;
 
 /// Keys only a raw record has; any one of them makes an object a record.
 pub const RECORD_KEYS: &[&str] = &[
@@ -191,32 +192,34 @@ fn walk_wrapper(
     let parsed;
     let record = match embedded {
         Value::Object(record) => record,
-        Value::String(text) => match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(record)) => {
-                parsed = record;
-                &parsed
+        Value::String(text) => {
+            match serde_json::from_str::<Value>(&without_lone_surrogates(text)) {
+                Ok(Value::Object(record)) => {
+                    parsed = record;
+                    &parsed
+                }
+                Ok(other) => {
+                    emit(
+                        location.clone(),
+                        Err(fail(format!(
+                            "expected the raw record as a JSON object, got {}",
+                            lenient::describe(Some(&other))
+                        ))),
+                    );
+                    return;
+                }
+                Err(error) => {
+                    emit(
+                        location.clone(),
+                        Err(fail(format!(
+                            "not JSON ({error}): {}",
+                            lenient::describe(Some(embedded))
+                        ))),
+                    );
+                    return;
+                }
             }
-            Ok(other) => {
-                emit(
-                    location.clone(),
-                    Err(fail(format!(
-                        "expected the raw record as a JSON object, got {}",
-                        lenient::describe(Some(&other))
-                    ))),
-                );
-                return;
-            }
-            Err(error) => {
-                emit(
-                    location.clone(),
-                    Err(fail(format!(
-                        "not JSON ({error}): {}",
-                        lenient::describe(Some(embedded))
-                    ))),
-                );
-                return;
-            }
-        },
+        }
         other => {
             emit(
                 location.clone(),

@@ -11,7 +11,8 @@
 //! module doing the work documents the decision:
 //! `input.rs` (input forms), `text.rs` (JSON lines), `id.rs` (ids), `time.rs` (`eventTime`),
 //! `region.rs` (short region codes), `qcs.rs` (`subject`, `resource`), `tags.rs`,
-//! `decode.rs` (embedded JSON in `data`), `redact.rs` (session tokens), `classify.rs`
+//! `decode.rs` (embedded JSON in `data`), `surrogates.rs` (lone `\ud800` escapes),
+//! `redact.rs` (session tokens), `classify.rs`
 //! (read/write), `lenient.rs` (fields with several JSON types), `record.rs` (`source`,
 //! `type`, the order of checks).
 
@@ -26,6 +27,7 @@ mod qcs;
 mod record;
 mod redact;
 mod region;
+mod surrogates;
 mod tags;
 mod text;
 mod time;

@@ -7,9 +7,12 @@
 //! broken pretty-printed document every following line of it is reported too). A value
 //! followed by other text on its last line (`{..} trailing`, `{..},`) is an error for that
 //! line as well; another document may follow on the same line (`{..}{..}`). Blank lines
-//! and a leading byte-order mark are ignored.
+//! and a leading byte-order mark are ignored, and lone surrogate escapes read as U+FFFD
+//! (`surrogates.rs`).
 
 use serde_json::{Deserializer, Value};
+
+use super::surrogates::without_lone_surrogates;
 
 /// One document of the text, or why the text at a line is not one.
 #[derive(Debug)]
@@ -22,6 +25,8 @@ pub(crate) enum Piece {
 /// its input, and every line number given out counts from there.
 pub(crate) fn documents(text: &str, first_line: usize) -> Vec<Piece> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let repaired = without_lone_surrogates(text);
+    let text: &str = &repaired;
     let lines = LineIndex::new(text, first_line);
     let mut pieces = Vec::new();
     let mut position = 0;
