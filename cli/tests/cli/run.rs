@@ -193,11 +193,14 @@ fn rules_without_targets_are_run_with_a_warning() {
         ]}"#,
     )
     .expect("write");
-    let output = run(auditbridge()
-        .arg("run")
-        .arg("--rules")
-        .arg(&rules)
-        .arg(SAMPLES));
+    let run_rules = || {
+        run(auditbridge()
+            .arg("run")
+            .arg("--rules")
+            .arg(&rules)
+            .arg(SAMPLES))
+    };
+    let output = run_rules();
     assert_status(&output, 0);
     let err = stderr(&output);
     assert!(
@@ -215,11 +218,7 @@ fn rules_without_targets_are_run_with_a_warning() {
     assert!(!stderr(&quiet).contains("warning"), "{}", stderr(&quiet));
 
     std::fs::write(&rules, r#"{"rules": []}"#).expect("write");
-    let output = run(auditbridge()
-        .arg("run")
-        .arg("--rules")
-        .arg(&rules)
-        .arg(SAMPLES));
+    let output = run_rules();
     assert_status(&output, 0);
     assert!(
         stderr(&output).starts_with(&format!(

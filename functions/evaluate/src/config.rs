@@ -238,6 +238,15 @@ mod tests {
         }
     }
 
+    /// The default settings with the rules read from `path`.
+    fn with_rules_file(path: &std::path::Path) -> Config {
+        Config {
+            rules: RulesSource::File(path.to_path_buf()),
+            dialect: Dialect::Default,
+            max_message_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+
     #[test]
     fn the_packaged_rules_compile_with_their_queues_set() {
         let config = config(&[]).expect("valid");
@@ -315,11 +324,7 @@ mod tests {
             ]}"#,
         )
         .expect("writes");
-        let config = Config {
-            rules: RulesSource::File(path.clone()),
-            dialect: Dialect::Default,
-            max_message_bytes: DEFAULT_MAX_BYTES,
-        };
+        let config = with_rules_file(&path);
         let error = config.load_rules(&queues).expect_err("must fail");
         assert_eq!(
             error.to_string(),
@@ -344,11 +349,7 @@ mod tests {
         ] {
             let path = dir.path().join(name);
             std::fs::write(&path, text).expect("writes");
-            let config = Config {
-                rules: RulesSource::File(path.clone()),
-                dialect: Dialect::Default,
-                max_message_bytes: DEFAULT_MAX_BYTES,
-            };
+            let config = with_rules_file(&path);
             let error = config.load_rules(&queues).expect_err("must fail");
             assert_eq!(
                 error.to_string(),
