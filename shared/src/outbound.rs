@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 mod sqs_text;
 
-pub use sqs_text::{is_sqs_char, sqs_safe_json, sqs_safe_text};
+pub use sqs_text::{is_sqs_char, is_sqs_text, sqs_safe_json, sqs_safe_text};
 
 /// SendMessageBatch accepts at most this many entries.
 pub const MAX_BATCH_ENTRIES: usize = 10;

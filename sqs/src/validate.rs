@@ -4,7 +4,7 @@
 //! forbidden character) with an error for the entire call, which would take the
 //! entry's batch-mates down with it. Checking here lets the bad message fail alone.
 
-use auditbridge_shared::outbound::{is_sqs_char, OutboundMessage, MAX_FIFO_ID_CHARS};
+use auditbridge_shared::outbound::{is_sqs_char, is_sqs_text, OutboundMessage, MAX_FIFO_ID_CHARS};
 
 /// SQS allows at most this many message attributes per message.
 const MAX_ATTRIBUTES: usize = 10;
@@ -29,7 +29,10 @@ pub(crate) fn check(message: &OutboundMessage, max_bytes: usize) -> Result<(), P
             "the body is empty; SQS requires at least one character".into(),
         ));
     }
-    if let Some(position) = message.body.chars().position(|c| !is_sqs_char(c)) {
+    if let Some(position) = (!is_sqs_text(&message.body))
+        .then(|| message.body.chars().position(|c| !is_sqs_char(c)))
+        .flatten()
+    {
         return Err(Problem::Invalid(format!(
             "the body holds a character SQS refuses at character {position}"
         )));
@@ -47,7 +50,7 @@ pub(crate) fn check(message: &OutboundMessage, max_bytes: usize) -> Result<(), P
                 "attribute {name:?} has an empty value; SQS refuses empty attribute values"
             )));
         }
-        if !value.chars().all(is_sqs_char) {
+        if !is_sqs_text(value) {
             return Err(Problem::Invalid(format!(
                 "attribute {name:?} holds a character SQS refuses"
             )));

@@ -11,11 +11,24 @@ pub fn is_sqs_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// Whether SQS accepts all of `text`: `text.chars().all(is_sqs_char)`, read a byte at a
+/// time. In UTF-8 the characters SQS refuses are the bytes below 0x20 other than tab and
+/// line breaks, and U+FFFE and U+FFFF (`EF BF BE`, `EF BF BF`); this runs over every
+/// message body, so it looks for those bytes instead of decoding characters.
+pub fn is_sqs_text(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .all(|&byte| byte >= 0x20 || matches!(byte, b'\t' | b'\n' | b'\r'))
+        && !memchr::memmem::find_iter(bytes, b"\xEF\xBF")
+            .any(|at| matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
+}
+
 /// A JSON text SQS accepts, meaning the same. JSON serializers already escape control
 /// characters; what remains are U+FFFE and U+FFFF, which can only stand inside JSON
 /// strings and are written as `\ufffe` / `\uffff` escapes.
 pub fn sqs_safe_json(json: String) -> String {
-    if json.chars().all(is_sqs_char) {
+    if is_sqs_text(&json) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -31,7 +44,7 @@ pub fn sqs_safe_json(json: String) -> String {
 
 /// Plain text SQS accepts: refused characters become U+FFFD (the replacement character).
 pub fn sqs_safe_text(text: &str) -> Cow<'_, str> {
-    if text.chars().all(is_sqs_char) {
+    if is_sqs_text(text) {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(
@@ -46,6 +59,43 @@ pub fn sqs_safe_text(text: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use serde_json::{json, Value};
+
+    #[test]
+    fn whole_texts_are_judged_as_their_characters_are() {
+        for text in [
+            "",
+            "plain ascii\twith\r\nbreaks",
+            "东京，（全角）\u{FF5E}\u{FFC0}\u{FFFD}",
+            "\u{D7FF}\u{E000}😀",
+            "a\u{0}b",
+            "\u{1f}",
+            "x\u{FFFE}",
+            "\u{FFFF}y",
+            "\u{7f}del",
+        ] {
+            assert_eq!(is_sqs_text(text), text.chars().all(is_sqs_char), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_byte_check_agrees_with_the_characters(
+            chars in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::arbitrary::any::<char>(),
+                    // The edges: refused characters and their UTF-8 neighbours.
+                    proptest::sample::select(vec![
+                        '\u{0}', '\t', '\n', '\r', '\u{1f}', ' ', '\u{7f}', '，',
+                        '\u{ffc0}', '\u{fffd}', '\u{fffe}', '\u{ffff}', '\u{10000}',
+                    ]),
+                ],
+                0..12,
+            ),
+        ) {
+            let text: String = chars.into_iter().collect();
+            proptest::prop_assert_eq!(is_sqs_text(&text), text.chars().all(is_sqs_char));
+        }
+    }
 
     #[test]
     fn accepted_characters() {
