@@ -163,6 +163,20 @@ fn a_missing_file_stops_before_any_output() {
     );
 }
 
+/// `auditbridge normalize FILE` with no stdin and both outputs piped, for tests that
+/// close one of them early.
+fn spawn_normalize(file: &std::path::Path) -> std::process::Child {
+    use std::process::Stdio;
+    auditbridge()
+        .arg("normalize")
+        .arg(file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn")
+}
+
 #[test]
 fn a_directory_among_the_inputs_stops_before_any_output() {
     // It opens like a file; read, it would fail after the inputs before it came out.
@@ -180,7 +194,6 @@ fn a_stderr_nobody_reads_does_not_stop_the_command() {
     // `normalize export 2>&1 >envelopes.jsonl | head -1`: once the reader of stderr
     // is gone, the rest of the errors are dropped, and every envelope still comes out.
     use std::io::Read;
-    use std::process::Stdio;
 
     let dir = scratch_dir("stderr-closed");
     let file = dir.join("bad-then-good.jsonl");
@@ -190,14 +203,7 @@ fn a_stderr_nobody_reads_does_not_stop_the_command() {
     );
     std::fs::write(&file, text).expect("write");
 
-    let mut child = auditbridge()
-        .arg("normalize")
-        .arg(&file)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_normalize(&file);
     // Closed before the first of 20,000 error lines (more than a pipe holds) is read.
     drop(child.stderr.take());
     let mut envelopes = String::new();
@@ -233,7 +239,6 @@ fn text_that_is_not_json_names_its_line() {
 #[test]
 fn a_reader_that_stops_early_ends_the_command_quietly() {
     use std::io::{BufRead, BufReader, Write};
-    use std::process::Stdio;
 
     let record = std::fs::read_to_string(fixture("records-with-bad-line.jsonl"))
         .expect("fixture")
@@ -250,14 +255,7 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     writer.flush().expect("flush");
     drop(writer);
 
-    let mut child = auditbridge()
-        .arg("normalize")
-        .arg(&file)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_normalize(&file);
     let mut first = String::new();
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut first)
