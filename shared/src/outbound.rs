@@ -6,8 +6,12 @@
 
 use std::collections::BTreeMap;
 
+mod envelope_message;
 mod sqs_text;
 
+pub use envelope_message::{
+    check_envelope_size, envelope_message, fifo_id, EnvelopeTooLarge, FIFO_ID_NAMESPACE,
+};
 pub use sqs_text::{is_sqs_char, is_sqs_text, sqs_safe_json, sqs_safe_text};
 
 /// SendMessageBatch accepts at most this many entries.
@@ -53,6 +57,12 @@ impl OutboundMessage {
     }
 }
 
+/// Whether SQS accepts `id` as a FIFO group or deduplication id as it is: 1 to
+/// [`MAX_FIFO_ID_CHARS`] ASCII letters, digits and punctuation (`!` to `~`).
+pub fn is_valid_fifo_id(id: &str) -> bool {
+    (1..=MAX_FIFO_ID_CHARS).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// Whether a queue URL names a FIFO queue (SQS requires the `.fifo` suffix).
 pub fn is_fifo_queue(queue_url: &str) -> bool {
     queue_url.trim_end_matches('/').ends_with(".fifo")
@@ -86,6 +96,22 @@ pub fn plan_batches(sizes: &[usize], max_bytes: usize) -> Vec<std::ops::Range<us
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn fifo_ids_must_be_short_printable_ascii() {
+        for valid in ["a", "!~{}", &"x".repeat(MAX_FIFO_ID_CHARS)] {
+            assert!(is_valid_fifo_id(valid), "{valid:?}");
+        }
+        for refused in [
+            "",
+            "a b",
+            "tab\there",
+            "é",
+            &"x".repeat(MAX_FIFO_ID_CHARS + 1),
+        ] {
+            assert!(!is_valid_fifo_id(refused), "{refused:?}");
+        }
+    }
 
     #[test]
     fn size_counts_body_and_attributes() {

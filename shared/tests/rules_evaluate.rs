@@ -1,9 +1,7 @@
 //! Evaluating events: matched rules and the message planned for every target.
 
-use auditbridge_shared::outbound::is_fifo_queue;
-use auditbridge_shared::rules::{
-    idempotency_key, is_valid_fifo_id, CompiledRules, Delivery, Dialect, RulesFile,
-};
+use auditbridge_shared::outbound::{is_fifo_queue, is_valid_fifo_id};
+use auditbridge_shared::rules::{idempotency_key, CompiledRules, Delivery, Dialect, RulesFile};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;

@@ -19,11 +19,11 @@ mod delivery;
 mod sdk;
 mod validate;
 
+pub use auditbridge_shared::outbound::is_valid_fifo_id;
 pub use auditbridge_shared::outbound::OutboundMessage;
 pub use error::DeliveryError;
 pub use retry::RetryPolicy;
 pub use sender::{SqsSender, DEFAULT_MAX_CONCURRENT_BATCHES};
-pub use validate::is_valid_fifo_id;
 
 /// The checks a message passes before it is sent (size, SQS's content rules), without
 /// sending it: what `auditbridge run` applies to the deliveries it only prints, so a

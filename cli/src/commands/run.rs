@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use auditbridge_shared::cloudaudit::Normalizer;
 use auditbridge_shared::envelope::Envelope;
+use auditbridge_shared::outbound::{check_envelope_size, envelope_message, DEFAULT_MAX_BYTES};
 use auditbridge_shared::rules::CompiledRules;
 
 use crate::args::{DialectFlag, NormalizeFlags};
@@ -115,7 +116,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         stats: RuleStats::new(&compiled),
         tally: Tally::default(),
         sink,
-        json: Vec::with_capacity(4096),
         report: args.report.then(|| report::Report::new(&compiled)),
         progress: report::Progress::new(args.progress, args.report, args.progress_every),
     };
@@ -174,8 +174,6 @@ struct Pipeline<'r> {
     stats: RuleStats,
     tally: Tally,
     sink: Sink,
-    /// The current envelope as JSON; one buffer for the whole run.
-    json: Vec<u8>,
     report: Option<report::Report>,
     progress: Option<report::Progress>,
 }
@@ -206,16 +204,22 @@ impl Pipeline<'_> {
         }
     }
 
-    /// Serializes the envelope once and evaluates that text, as the evaluate function
-    /// evaluates the text it receives.
+    /// Builds the message normalize would send, refuses it as normalize would when it is
+    /// too large, and evaluates its body, as the evaluate function evaluates the body it
+    /// receives.
     fn envelope(&mut self, input_name: &str, envelope: &Envelope) -> anyhow::Result<()> {
-        self.json.clear();
-        serde_json::to_writer(&mut self.json, envelope)?;
-        let text = std::str::from_utf8(&self.json).context("serde_json wrote UTF-8")?;
-        let evaluation = match self.compiled.evaluate(text) {
+        let message = envelope_message(envelope, false)?;
+        let evaluation = check_envelope_size(&message, DEFAULT_MAX_BYTES)
+            .map_err(|error| error.to_string())
+            .and_then(|()| {
+                self.compiled
+                    .evaluate(&message.body)
+                    .map_err(|error| error.to_string())
+            });
+        let evaluation = match evaluation {
             Ok(evaluation) => evaluation,
-            Err(error) => {
-                report!("{input_name}: event {}: {error}", envelope.id);
+            Err(reason) => {
+                report!("{input_name}: event {}: {reason}", envelope.id);
                 self.tally.failed += 1;
                 return Ok(());
             }

@@ -256,30 +256,80 @@ fn a_live_feed_prints_each_delivery_as_its_record_arrives() {
     assert_eq!(rest, Vec::<String>::new());
 }
 
-#[test]
-fn a_message_sqs_would_refuse_is_a_failed_delivery_when_printed_too() {
-    // The backtest fails what sending would: here the timeline target, whose body is the
-    // whole envelope, grown past SQS's 256 KiB by a large field of the record.
+/// The record of the first sample match, with a `padding` field of `bytes` bytes, which
+/// the envelope carries in its `data`.
+fn padded_sample_record(bytes: usize) -> (String, String, Value) {
     let (line, rule) = sample_matches().into_iter().next().expect("a sample match");
     let samples = std::fs::read_to_string(repo_file(SAMPLES)).expect("samples");
     let mut record: Value =
         serde_json::from_str(samples.lines().nth(line as usize - 1).expect("a record"))
             .expect("JSON");
-    record["padding"] = Value::String("x".repeat(300_000));
+    record["padding"] = Value::String("x".repeat(bytes));
+    (sample_event(line), rule, record)
+}
+
+#[test]
+fn a_record_whose_envelope_normalize_would_refuse_fails_in_the_backtest_too() {
+    // 300 KB of padding: the envelope is over SQS's 256 KiB, so the normalize function
+    // fails the record and nothing is delivered, not even the rule's small `page` body.
+    let (event, _, record) = padded_sample_record(300_000);
     let output = run_with_stdin(
         auditbridge().args(["run", "--rules", RULES]),
         format!("{record}\n").as_bytes(),
     );
     assert_status(&output, 1);
-    let event = sample_event(line);
+    assert_eq!(json_lines(&output), Vec::<Value>::new());
+    let err = stderr(&output);
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(&format!("<stdin>: event {event}: envelope size ")),
+        "{err}"
+    );
+    assert!(
+        first.ends_with(
+            " bytes (body plus attributes) exceeds the message limit of 262144 bytes less the 209 bytes a target delivering the whole envelope adds"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("\nnormalized 1, skipped 0 (reads), failed 1\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_message_sqs_would_refuse_is_a_failed_delivery_when_printed_too() {
+    // The envelope fits, but the `twice` target's template puts the record in its body
+    // twice, past SQS's 256 KiB; the `name` target's body is small and goes out.
+    let (event, _, record) = padded_sample_record(150_000);
+    let dir = scratch_dir("run-refused-delivery");
+    let rules = dir.join("rules.json");
+    let queue = "https://sqs.us-east-1.amazonaws.com/123456789012/q";
+    let file = serde_json::json!({"rules": [{
+        "name": "doubled",
+        "pattern": {"data": {"padding": [{"prefix": "x"}]}},
+        "targets": [
+            {"id": "name", "queue": queue, "input": {"path": "$.data.eventName"}},
+            {"id": "twice", "queue": queue, "input": {
+                "paths": {"d": "$.data"},
+                "template": "{\"a\": <d>, \"b\": <d>}"
+            }}
+        ]
+    }]});
+    std::fs::write(&rules, file.to_string()).expect("write rules");
+    let output = run_with_stdin(
+        auditbridge().arg("run").arg("--rules").arg(&rules),
+        format!("{record}\n").as_bytes(),
+    );
+    assert_status(&output, 1);
     let printed = json_lines(&output);
     assert_eq!(
         deliveries(&printed),
-        vec![(event.clone(), rule.clone(), "page")]
+        vec![(event.clone(), "doubled".to_string(), "name")]
     );
     let err = stderr(&output);
     let failed = format!(
-        "delivery failed: event {event}, rule {rule}, target timeline (${{AUDIT_TIMELINE_QUEUE_URL}}): message not sent to ${{AUDIT_TIMELINE_QUEUE_URL}}: "
+        "delivery failed: event {event}, rule doubled, target twice ({queue}): message not sent to {queue}: "
     );
     assert!(err.starts_with(&failed), "{err}");
     assert!(
@@ -290,9 +340,7 @@ fn a_message_sqs_would_refuse_is_a_failed_delivery_when_printed_too() {
         "{err}"
     );
     assert!(
-        err.contains(&format!(
-            "\nrule {rule}: matched 1 events, 2 deliveries, 1 failed\n"
-        )),
+        err.contains("\nrule doubled: matched 1 events, 2 deliveries, 1 failed\n"),
         "{err}"
     );
 }

@@ -4,10 +4,11 @@
 //! - [`handler`]: the Lambda handler (SQS batches with partial failures, direct calls).
 //! - [`prepare`]: one input's records into messages, skips and failures.
 //! - [`send`]: all envelopes of an invocation sent together, failures charged back.
-//! - [`envelope_message`]: an envelope as an SQS message (attributes, FIFO ids).
+//!
+//! The envelope as an SQS message (attributes, FIFO ids, the size check) is built by
+//! [`auditbridge_shared::outbound::envelope_message`], which `auditbridge run` uses too.
 
 pub mod config;
-pub mod envelope_message;
 pub mod handler;
 pub mod prepare;
 pub mod send;

@@ -3,11 +3,8 @@
 
 use auditbridge_shared::cloudaudit::{Normalized, RecordError, RecordLocation, RecordOutcome};
 use auditbridge_shared::envelope::Envelope;
-use auditbridge_shared::outbound::OutboundMessage;
-use auditbridge_shared::rules::WHOLE_ENVELOPE_EXTRA_BYTES;
+use auditbridge_shared::outbound::{check_envelope_size, envelope_message, OutboundMessage};
 use serde::{Deserialize, Serialize};
-
-use crate::envelope_message::envelope_message;
 
 /// A record that was not forwarded, in words for the people who will look for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,9 +63,9 @@ impl Prepared {
 }
 
 /// Sorts `outcomes` into envelopes to send, skips and failures. An envelope whose
-/// message (body plus attributes) would exceed `max_bytes` in a target that delivers it
-/// whole ([`WHOLE_ENVELOPE_EXTRA_BYTES`] more) is a failure naming the record and its
-/// envelope size: sent on, it would fail in evaluate on every receive instead.
+/// message would exceed `max_bytes` in a target that delivers it whole
+/// ([`check_envelope_size`]) is a failure naming the record and its envelope size: sent
+/// on, it would fail in evaluate on every receive instead.
 pub fn prepare(outcomes: Vec<RecordOutcome>, fifo: bool, max_bytes: usize) -> Prepared {
     let mut prepared = Prepared {
         records: outcomes.len(),
@@ -83,19 +80,18 @@ pub fn prepare(outcomes: Vec<RecordOutcome>, fifo: bool, max_bytes: usize) -> Pr
             Ok(Normalized::Envelope(envelope)) => {
                 prepared.normalized += 1;
                 let record = record_label(&location, &envelope);
-                match envelope_message(&envelope, fifo) {
-                    Err(error) => prepared.failures.push(RecordFailure {
-                        record,
-                        reason: format!("the envelope could not be serialized: {error}"),
-                    }),
-                    Ok(message) if message.size() + WHOLE_ENVELOPE_EXTRA_BYTES > max_bytes => prepared.failures.push(RecordFailure {
-                        record,
-                        reason: format!(
-                            "envelope size {} bytes (body plus attributes) exceeds MAX_MESSAGE_BYTES {max_bytes} less the {WHOLE_ENVELOPE_EXTRA_BYTES} bytes a target delivering the whole envelope adds",
-                            message.size()
-                        ),
-                    }),
-                    Ok(message) => prepared.envelopes.push(PreparedEnvelope { record, message }),
+                let checked = envelope_message(&envelope, fifo)
+                    .map_err(|error| format!("the envelope could not be serialized: {error}"))
+                    .and_then(|message| {
+                        check_envelope_size(&message, max_bytes)
+                            .map(|()| message)
+                            .map_err(|error| format!("{error} (MAX_MESSAGE_BYTES)"))
+                    });
+                match checked {
+                    Ok(message) => prepared
+                        .envelopes
+                        .push(PreparedEnvelope { record, message }),
+                    Err(reason) => prepared.failures.push(RecordFailure { record, reason }),
                 }
             }
         }
@@ -119,6 +115,7 @@ fn record_label(location: &RecordLocation, envelope: &Envelope) -> String {
 mod tests {
     use super::*;
     use auditbridge_shared::cloudaudit::{NormalizeOptions, Normalizer};
+    use auditbridge_shared::rules::WHOLE_ENVELOPE_EXTRA_BYTES;
 
     const WRITE: &str =
         include_str!("../../../shared/tests/fixtures/cloudaudit/cvm-stopinstances-api-write.json");
@@ -179,7 +176,7 @@ mod tests {
         assert!(
             failure.reason.starts_with("envelope size ")
                 && failure.reason.ends_with(&format!(
-                    "exceeds MAX_MESSAGE_BYTES 500 less the {WHOLE_ENVELOPE_EXTRA_BYTES} bytes a target delivering the whole envelope adds"
+                    "exceeds the message limit of 500 bytes less the {WHOLE_ENVELOPE_EXTRA_BYTES} bytes a target delivering the whole envelope adds (MAX_MESSAGE_BYTES)"
                 )),
             "{}",
             failure.reason

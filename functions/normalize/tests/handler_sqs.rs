@@ -245,7 +245,7 @@ async fn an_envelope_over_max_message_bytes_fails_its_message_only() {
     let large = sample("cloudaudit-createaudittrack-console-write.json");
     let size = |text: &str| {
         let envelope = &envelopes_of_text(text)[0];
-        normalize_fn::envelope_message::envelope_message(envelope, false)
+        auditbridge_shared::outbound::envelope_message(envelope, false)
             .expect("serializes")
             .size()
     };

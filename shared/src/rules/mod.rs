@@ -49,7 +49,7 @@ pub use delivery::{
 };
 pub use env::{check_queue_url, EnvLookup, QueueUrlTemplate, ResolveError};
 pub use error::{EnvelopeError, RuleProblem, RuleRef, RulesError};
-pub use fifo_id::{fifo_safe_id, is_valid_fifo_id};
+pub use fifo_id::fifo_safe_id;
 pub use file::{RuleSpec, RulesFile, MAX_TARGETS};
 pub use json_path::{JsonPath, JsonPathError};
 pub use name::{check_rule_name, check_target_id};

@@ -5,11 +5,10 @@
 
 use super::env::{check_queue_url, EnvLookup, QueueUrlTemplate};
 use super::error::{unknown_key, FieldProblem};
-use super::fifo_id::is_valid_fifo_id;
 use super::json_path::JsonPath;
 use super::name::{check_target_id, default_target_id};
 use super::transformer::{type_name, InputTransformer};
-use crate::outbound::is_fifo_queue;
+use crate::outbound::{is_fifo_queue, is_valid_fifo_id};
 use serde_json::{Map, Value};
 
 const TARGET_KEYS: [&str; 4] = ["id", "queue", "input", "messageGroupId"];

@@ -1,14 +1,19 @@
-//! An envelope as a message for the events queue.
+//! An envelope as a message for the events queue, and whether it leaves room for the
+//! deliveries made of it.
 //!
 //! Attributes `id`, `source` and `type` let consumers (and SQS subscription filters)
 //! route without parsing the body. On a FIFO queue the envelope id is the deduplication
 //! id, so a record delivered twice within SQS's five-minute window is dropped, and the
 //! subject is the group id, so events about one resource stay in order.
+//!
+//! Here rather than in the normalize function so that `auditbridge run` builds, checks and
+//! evaluates exactly the message normalize would send.
 
-use auditbridge_shared::envelope::Envelope;
-use auditbridge_shared::outbound::{sqs_safe_json, sqs_safe_text, OutboundMessage};
-use auditbridge_sqs::is_valid_fifo_id;
 use uuid::Uuid;
+
+use super::{is_valid_fifo_id, sqs_safe_json, sqs_safe_text, OutboundMessage};
+use crate::envelope::Envelope;
+use crate::rules::WHOLE_ENVELOPE_EXTRA_BYTES;
 
 /// Namespace of the UUID v5 that stands in for an id SQS would refuse as a FIFO id.
 pub const FIFO_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6a1e_0c55_8f3b_4d8e_9b27_41c0_5a7d_e2f3);
@@ -42,6 +47,34 @@ pub fn envelope_message(
     })
 }
 
+/// An envelope message too large to be forwarded: a target that delivers the envelope
+/// whole adds [`WHOLE_ENVELOPE_EXTRA_BYTES`] of attributes, and that delivery would then
+/// fail in the evaluate function on every receive, re-sending its batch-mates each time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "envelope size {size} bytes (body plus attributes) exceeds the message limit of {max_bytes} bytes less the {WHOLE_ENVELOPE_EXTRA_BYTES} bytes a target delivering the whole envelope adds"
+)]
+pub struct EnvelopeTooLarge {
+    /// [`OutboundMessage::size`] of the envelope message.
+    pub size: usize,
+    /// The message limit it was checked against.
+    pub max_bytes: usize,
+}
+
+/// Whether every delivery made of `message` fits in `max_bytes`, as far as the envelope
+/// decides it (a transformed body is checked when it is built).
+pub fn check_envelope_size(
+    message: &OutboundMessage,
+    max_bytes: usize,
+) -> Result<(), EnvelopeTooLarge> {
+    let size = message.size();
+    if size.saturating_add(WHOLE_ENVELOPE_EXTRA_BYTES) > max_bytes {
+        Err(EnvelopeTooLarge { size, max_bytes })
+    } else {
+        Ok(())
+    }
+}
+
 /// `value` itself when SQS accepts it as a FIFO group or deduplication id (1 to 128
 /// ASCII alphanumeric or punctuation characters), else the UUID v5 of `value` in
 /// [`FIFO_ID_NAMESPACE`]: stable, so the same record still deduplicates and the same
@@ -57,7 +90,8 @@ pub fn fifo_id(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use auditbridge_shared::envelope::{DATA_CONTENT_TYPE, SPEC_VERSION};
+    use crate::envelope::{DATA_CONTENT_TYPE, SPEC_VERSION};
+    use crate::outbound::is_sqs_text;
     use serde_json::{json, Map};
 
     fn envelope(id: &str, subject: &str) -> Envelope {
@@ -105,9 +139,11 @@ mod tests {
         envelope.data =
             json!({"userAgent": "Mozilla/5.0 \u{ffff}\u{fffe}", "eventID": "e-\u{1}-1"});
         let message = envelope_message(&envelope, true).expect("serializes");
-        assert_eq!(
-            auditbridge_sqs::check_message("q", &message, usize::MAX),
-            Ok(())
+        assert!(is_sqs_text(&message.body), "{}", message.body);
+        assert!(
+            message.attributes.values().all(|value| is_sqs_text(value)),
+            "{:?}",
+            message.attributes
         );
         assert!(
             message.body.contains(r"Mozilla/5.0 \uffff\ufffe"),
@@ -122,8 +158,8 @@ mod tests {
 
     #[test]
     fn a_whole_envelope_target_adds_at_most_the_headroom_normalize_keeps() {
-        use auditbridge_shared::pattern::Dialect;
-        use auditbridge_shared::rules::{RulesFile, WHOLE_ENVELOPE_EXTRA_BYTES};
+        use crate::pattern::Dialect;
+        use crate::rules::RulesFile;
 
         // The longest rule name and target id there can be, delivering the envelope whole.
         let rules = serde_json::json!({"rules": [{
@@ -150,6 +186,33 @@ mod tests {
                 message.size() + WHOLE_ENVELOPE_EXTRA_BYTES
             );
         }
+    }
+
+    #[test]
+    fn an_envelope_fits_when_its_whole_delivery_would() {
+        let message = envelope_message(
+            &envelope("e-1", "qcs::cvm:ap-guangzhou:uin/1:instance/ins-1"),
+            false,
+        )
+        .expect("serializes");
+        let fits = message.size() + WHOLE_ENVELOPE_EXTRA_BYTES;
+        assert_eq!(check_envelope_size(&message, fits), Ok(()));
+        let error = check_envelope_size(&message, fits - 1).expect_err("one byte short");
+        assert_eq!(
+            error,
+            EnvelopeTooLarge {
+                size: message.size(),
+                max_bytes: fits - 1
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "envelope size {} bytes (body plus attributes) exceeds the message limit of {} bytes less the {WHOLE_ENVELOPE_EXTRA_BYTES} bytes a target delivering the whole envelope adds",
+                message.size(),
+                fits - 1
+            )
+        );
     }
 
     #[test]
