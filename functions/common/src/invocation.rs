@@ -7,7 +7,14 @@
 //! `batchItemFailures`; the good ones are deleted. A failed message must therefore be
 //! listed by its `messageId`, and one that has none cannot be: then the whole batch
 //! fails, since a retry of everything repeats work while a success would drop it.
+//!
+//! A batch from a FIFO queue keeps its queue's order only if nothing after a failed
+//! message is deleted: Lambda hands over the messages of a group in order, and a later
+//! message deleted while an earlier one waits for its retry would overtake it. So in such
+//! a batch the handlers do not process the messages after the first one that failed
+//! before sending ([`HELD_BACK`]), and every message after the first failure is listed.
 
+use auditbridge_shared::outbound::is_fifo_queue;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_runtime::Diagnostic;
 use serde::Serialize;
@@ -88,6 +95,21 @@ pub fn message_body(message: &SqsMessage) -> Result<&str, &'static str> {
     message.body.as_deref().ok_or(NO_BODY)
 }
 
+/// Why a message of a FIFO batch was not processed: one before it failed, and it must
+/// not overtake that one (it is listed with it, and both come back in order).
+pub const HELD_BACK: &str = "not processed: an earlier message of this batch from a FIFO queue failed, and this one must not overtake it";
+
+/// Whether the batch comes from a FIFO queue (Lambda gives each message its queue's ARN,
+/// which ends in `.fifo` for one).
+pub fn is_fifo_batch(messages: &[SqsMessage]) -> bool {
+    messages.iter().any(|message| {
+        message
+            .event_source_arn
+            .as_deref()
+            .is_some_and(is_fifo_queue)
+    })
+}
+
 /// The messages of a batch that failed: those listed in the partial batch response,
 /// and whether one could not be listed for lack of a `messageId`.
 #[derive(Debug, Clone, Default)]
@@ -99,18 +121,25 @@ pub struct BatchFailures {
 
 impl BatchFailures {
     /// Walks `messages` with their `outcomes` (same order); `failed` is asked about each
-    /// one, with its `messageId` for logging, and says whether it failed.
+    /// one, with its `messageId` for logging, and says whether it failed. In a batch from
+    /// a FIFO queue ([`is_fifo_batch`]) every message after the first failed one is
+    /// listed too, so none overtakes it.
     pub fn collect<T>(
         messages: &[SqsMessage],
         outcomes: &[T],
         mut failed: impl FnMut(Option<&str>, &T) -> bool,
     ) -> BatchFailures {
+        let fifo = is_fifo_batch(messages);
         let mut failures = BatchFailures::default();
+        let mut earlier_failed = false;
         for (position, (message, outcome)) in messages.iter().zip(outcomes).enumerate() {
             let message_id = message.message_id.as_deref();
-            if !failed(message_id, outcome) {
+            let failed_itself = failed(message_id, outcome);
+            let overtakes = fifo && earlier_failed;
+            if !(failed_itself || overtakes) {
                 continue;
             }
+            earlier_failed = true;
             match message_id {
                 Some(id) => failures.response.add_failure(id),
                 None => failures.unidentified = failures.unidentified.or(Some(position)),
@@ -214,6 +243,45 @@ mod tests {
         assert_eq!(
             serde_json::to_value(response).expect("serializes"),
             json!({"batchItemFailures": [{"itemIdentifier": "m2"}, {"itemIdentifier": "m3"}]})
+        );
+    }
+
+    fn from_queue(id: &str, queue_arn: &str) -> SqsMessage {
+        let mut message = message(Some(id));
+        message.event_source_arn = Some(queue_arn.to_string());
+        message
+    }
+
+    #[test]
+    fn in_a_fifo_batch_every_message_after_a_failed_one_is_listed() {
+        let fifo = "arn:aws:sqs:us-east-1:123456789012:input.fifo";
+        let messages = ["m1", "m2", "m3", "m4"].map(|id| from_queue(id, fifo));
+        assert!(is_fifo_batch(&messages));
+        let mut asked = 0;
+        let failures =
+            BatchFailures::collect(&messages, &[false, true, false, true], |_, failed| {
+                asked += 1;
+                *failed
+            });
+        assert_eq!(
+            asked, 4,
+            "every message is still asked about, for its log lines"
+        );
+        assert_eq!(
+            serde_json::to_value(failures.into_response().expect("ids")).expect("serializes"),
+            json!({"batchItemFailures": [
+                {"itemIdentifier": "m2"}, {"itemIdentifier": "m3"}, {"itemIdentifier": "m4"}
+            ]})
+        );
+
+        let standard = "arn:aws:sqs:us-east-1:123456789012:input";
+        let messages = ["m1", "m2", "m3", "m4"].map(|id| from_queue(id, standard));
+        assert!(!is_fifo_batch(&messages));
+        let failures =
+            BatchFailures::collect(&messages, &[false, true, false, true], |_, failed| *failed);
+        assert_eq!(
+            serde_json::to_value(failures.into_response().expect("ids")).expect("serializes"),
+            json!({"batchItemFailures": [{"itemIdentifier": "m2"}, {"itemIdentifier": "m4"}]})
         );
     }
 

@@ -13,9 +13,22 @@ use serde_json::{json, Value};
 /// The queue the built messages claim to come from.
 pub const TEST_QUEUE_ARN: &str = "arn:aws:sqs:us-east-1:123456789012:auditbridge-test";
 
+/// A FIFO queue for the built messages to come from.
+pub const TEST_FIFO_QUEUE_ARN: &str = "arn:aws:sqs:us-east-1:123456789012:auditbridge-test.fifo";
+
 /// An SQS event as Lambda's event source mapping builds it, from (messageId, body)
 /// pairs, in order.
 pub fn sqs_event<I, K, B>(messages: I) -> Value
+where
+    I: IntoIterator<Item = (K, B)>,
+    K: AsRef<str>,
+    B: AsRef<str>,
+{
+    sqs_event_from(TEST_QUEUE_ARN, messages)
+}
+
+/// [`sqs_event`] from the queue `queue_arn` (e.g. [`TEST_FIFO_QUEUE_ARN`]).
+pub fn sqs_event_from<I, K, B>(queue_arn: &str, messages: I) -> Value
 where
     I: IntoIterator<Item = (K, B)>,
     K: AsRef<str>,
@@ -32,7 +45,7 @@ where
                 "attributes": {"ApproximateReceiveCount": "1"},
                 "messageAttributes": {},
                 "eventSource": "aws:sqs",
-                "eventSourceARN": TEST_QUEUE_ARN,
+                "eventSourceARN": queue_arn,
                 "awsRegion": "us-east-1"
             })
         })

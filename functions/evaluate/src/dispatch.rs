@@ -12,6 +12,7 @@ use auditbridge_shared::outbound::OutboundMessage;
 use auditbridge_shared::rules::{CompiledRules, Evaluation, ATTRIBUTE_EVENT_ID};
 use auditbridge_sqs::DeliveryError;
 use futures_util::future::join_all;
+use lambda_common::invocation::HELD_BACK;
 
 use crate::metrics::RuleMetrics;
 use crate::sink::DeliverySink;
@@ -59,20 +60,28 @@ pub type InvalidEnvelope = String;
 /// The outcome of one input, in input order.
 pub type EventOutcome = Result<EventReport, InvalidEnvelope>;
 
-/// Evaluates every input (`None`: the input had no text; `reason` says why) and delivers
-/// every planned message through `sink`. One outcome per input, in order.
+/// Evaluates every input (`Err`: the input had no text; the reason says why) and
+/// delivers every planned message through `sink`. One outcome per input, in order.
+///
+/// With `fifo_source` (the inputs come from a FIFO queue, in its order), the inputs
+/// after the first one that is not an envelope are not evaluated ([`HELD_BACK`]): their
+/// messages would overtake it while it waits for its retry.
 pub async fn evaluate_and_deliver<S: DeliverySink>(
     rules: &CompiledRules,
     sink: &S,
     inputs: &[Result<&str, &str>],
+    fifo_source: bool,
 ) -> Vec<EventOutcome> {
     let mut outcomes: Vec<EventOutcome> = Vec::with_capacity(inputs.len());
     let mut queues: BTreeMap<String, QueueBatch> = BTreeMap::new();
+    let mut earlier_invalid = false;
     for (event, input) in inputs.iter().enumerate() {
         let evaluation = match input {
+            _ if fifo_source && earlier_invalid => Err(HELD_BACK.to_string()),
             Ok(text) => rules.evaluate(text).map_err(|error| error.to_string()),
             Err(reason) => Err((*reason).to_string()),
         };
+        earlier_invalid |= evaluation.is_err();
         outcomes.push(evaluation.map(|evaluation| plan(event, evaluation, &mut queues)));
     }
     let sent = join_all(queues.iter().map(|(queue, batch)| async move {
@@ -266,6 +275,43 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn from_a_fifo_queue_nothing_after_an_invalid_input_is_evaluated() {
+        let sink = ScriptedSink::default();
+        let stop = envelope("e1", "cvm.cloud.tencent", "StopInstances");
+        let start = envelope("e2", "cvm.cloud.tencent", "StartInstances");
+        let outcomes = evaluate_and_deliver(
+            &rules(),
+            &sink,
+            &[Ok(&stop), Ok("not json"), Ok(&start)],
+            true,
+        )
+        .await;
+
+        let calls = sink.calls.into_inner().expect("lock");
+        assert_eq!(
+            calls,
+            vec![
+                (
+                    "https://q/1/a".to_string(),
+                    vec!["\"e1\"".to_string(), "\"subject-e1\"".to_string()]
+                ),
+                ("https://q/1/broken".to_string(), vec!["\"e1\"".to_string()]),
+            ],
+            "e2, after the invalid input, is not delivered"
+        );
+        assert_eq!(outcomes.len(), 3);
+        assert_eq!(
+            outcomes[0].as_ref().expect("valid").matched,
+            ["stops", "cvm"]
+        );
+        assert!(outcomes[1]
+            .as_ref()
+            .expect_err("invalid")
+            .starts_with("not an event envelope"));
+        assert_eq!(outcomes[2], Err(HELD_BACK.to_string()));
+    }
+
+    #[tokio::test]
     async fn messages_of_all_events_go_to_each_queue_in_one_send() {
         let sink = ScriptedSink::default();
         let stop = envelope("e1", "cvm.cloud.tencent", "StopInstances");
@@ -281,6 +327,7 @@ mod tests {
                 Err("no body"),
                 Ok(&attach),
             ],
+            false,
         )
         .await;
 
@@ -352,7 +399,7 @@ mod tests {
     async fn nothing_matched_nothing_sent() {
         let sink = ScriptedSink::default();
         let other = envelope("e9", "cos.cloud.tencent", "PutBucketAcl");
-        let outcomes = evaluate_and_deliver(&rules(), &sink, &[Ok(&other)]).await;
+        let outcomes = evaluate_and_deliver(&rules(), &sink, &[Ok(&other)], false).await;
         assert_eq!(outcomes, vec![Ok(EventReport::default())]);
         assert!(sink.calls.into_inner().expect("lock").is_empty());
         assert!(rule_metrics(&outcomes).is_empty());
@@ -374,7 +421,7 @@ mod tests {
     #[tokio::test]
     async fn a_message_without_a_result_counts_as_not_delivered() {
         let attach = envelope("e3", "cam.cloud.tencent", "AttachUserPolicy");
-        let outcomes = evaluate_and_deliver(&rules(), &SilentSink, &[Ok(&attach)]).await;
+        let outcomes = evaluate_and_deliver(&rules(), &SilentSink, &[Ok(&attach)], false).await;
         let report = outcomes[0].as_ref().expect("valid");
         assert!(matches!(
             &report.deliveries[0].result,

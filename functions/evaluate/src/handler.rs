@@ -9,7 +9,9 @@
 //!   returns only those to the queue. A failed message's successful deliveries are not
 //!   undone: its redelivery sends them again with the same idempotency key (dropped by
 //!   FIFO targets, which deduplicate on it; consumers of standard queues deduplicate on
-//!   the `idempotency-key` attribute).
+//!   the `idempotency-key` attribute). From a FIFO events queue, the messages after one
+//!   that is not an envelope are not evaluated, and every message after a failed one is
+//!   listed too, so none overtakes it.
 //! - Anything else is a direct invocation: one envelope (a JSON object, or a JSON string
 //!   holding one), or an array of them. The answer is a [`DirectResponse`].
 //!
@@ -18,7 +20,7 @@
 
 use auditbridge_shared::rules::CompiledRules;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use lambda_common::invocation::{message_body, respond, BatchFailures, Invocation};
+use lambda_common::invocation::{is_fifo_batch, message_body, respond, BatchFailures, Invocation};
 use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -115,7 +117,8 @@ impl<S: DeliverySink> Handler<S> {
     /// the messages that are not envelopes or have an undelivered message.
     pub async fn handle_sqs(&self, event: SqsEvent) -> Result<SqsBatchResponse, HandlerError> {
         let inputs: Vec<Result<&str, &str>> = event.records.iter().map(message_body).collect();
-        let outcomes = evaluate_and_deliver(&self.rules, &self.sink, &inputs).await;
+        let fifo_source = is_fifo_batch(&event.records);
+        let outcomes = evaluate_and_deliver(&self.rules, &self.sink, &inputs, fifo_source).await;
 
         let failures = BatchFailures::collect(&event.records, &outcomes, |message_id, outcome| {
             log_failures(outcome, message_id, None)
@@ -142,7 +145,7 @@ impl<S: DeliverySink> Handler<S> {
             .iter()
             .map(|text| text.as_deref().map_err(|reason| *reason))
             .collect();
-        let outcomes = evaluate_and_deliver(&self.rules, &self.sink, &inputs).await;
+        let outcomes = evaluate_and_deliver(&self.rules, &self.sink, &inputs, false).await;
 
         let mut response = DirectResponse {
             events: outcomes.len(),

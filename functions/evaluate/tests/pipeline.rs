@@ -117,6 +117,52 @@ async fn a_missing_target_queue_fails_only_the_source_messages_that_need_it() {
     );
 }
 
+/// From a FIFO events queue, the messages after a failed one are listed too, so that
+/// none overtakes it (all are delivered, as the batch is sent together; their retry
+/// repeats them with the same idempotency keys).
+#[tokio::test]
+async fn from_a_fifo_queue_every_message_after_a_failed_delivery_is_listed() {
+    let sqs = TestSqs::from_env();
+    let targets = Targets::create(&sqs, "fifo-source-missing").await;
+    let handler = handler(
+        &sqs,
+        rules_with_missing_kms_queue(&targets, &sqs.nonexistent_queue_url()),
+    );
+    let lines = [1, 8, 9, 13];
+    let messages: Vec<(String, String)> = lines
+        .iter()
+        .map(|&line| (format!("m{line}"), envelope_json(&history_envelope(line))))
+        .collect();
+
+    let response = invoke(&handler, fifo_sqs_event(&messages)).await;
+
+    assert_eq!(failed_ids(&response), vec!["m8", "m9", "m13"]);
+    let mut alerts = expected_matches(&lines);
+    alerts.retain(|(_, rule)| *rule != "kms-key-disabled-or-deleted");
+    assert_alerts(sqs.receive_all(&targets.alerts).await, &alerts);
+}
+
+/// From a FIFO events queue, what follows a message that is not an envelope is not even
+/// evaluated: nothing of it may reach a target before that message is dealt with.
+#[tokio::test]
+async fn from_a_fifo_queue_nothing_after_an_invalid_envelope_is_delivered() {
+    let sqs = TestSqs::from_env();
+    let targets = Targets::create(&sqs, "fifo-source-invalid").await;
+    let handler = handler(&sqs, targets.packaged_rules());
+    let messages: Vec<(String, String)> = vec![
+        ("m1".into(), envelope_json(&history_envelope(1))),
+        ("m2".into(), "this is not JSON".into()),
+        ("m3".into(), envelope_json(&history_envelope(13))),
+    ];
+
+    let response = invoke(&handler, fifo_sqs_event(&messages)).await;
+
+    assert_eq!(failed_ids(&response), vec!["m2", "m3"]);
+    let expected = expected_matches(&[1]);
+    assert_alerts(sqs.receive_all(&targets.alerts).await, &expected);
+    assert_timeline(sqs.receive_all(&targets.timeline).await, &expected);
+}
+
 /// moto deduplicates FIFO messages by MessageDeduplicationId within SQS's five-minute
 /// window, as SQS does (checked by this test: the FIFO queue ends up with one message).
 #[tokio::test]

@@ -8,7 +8,9 @@
 //!   sent; Lambda returns only those to the queue. Skipped reads are not failures. The
 //!   good envelopes of a failed message are still sent: holding them back would lose
 //!   them for good if the message ends in a dead-letter queue, while a redelivery only
-//!   repeats them with the same envelope id (deduplicated on a FIFO queue).
+//!   repeats them with the same envelope id (deduplicated on a FIFO queue). From a FIFO
+//!   input queue, the messages after a failed one are not normalized and are listed
+//!   too, so none overtakes it.
 //! - Anything else is a direct invocation: the payload is CloudAudit input in any form
 //!   (a JSON string is read as text, e.g. JSON lines) and the answer is a [`Summary`].
 
@@ -16,7 +18,9 @@ use auditbridge_shared::cloudaudit::Normalizer;
 use auditbridge_shared::outbound::is_fifo_queue;
 use auditbridge_sqs::SqsSender;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use lambda_common::invocation::{message_body, respond, BatchFailures, Invocation};
+use lambda_common::invocation::{
+    is_fifo_batch, message_body, respond, BatchFailures, Invocation, HELD_BACK,
+};
 use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -84,12 +88,23 @@ impl Handler {
     /// Normalizes every message of the batch, sends all envelopes together, and lists
     /// the messages that had a failure.
     pub async fn handle_sqs(&self, event: SqsEvent) -> Result<SqsBatchResponse, HandlerError> {
+        // From a FIFO queue, nothing after a message that failed is sent: it would
+        // overtake that message, which comes back for its retry.
+        let fifo_source = is_fifo_batch(&event.records);
+        let mut earlier_failed = false;
         let inputs: Vec<Prepared> = event
             .records
             .iter()
-            .map(|message| match message_body(message) {
-                Ok(body) => self.prepare_text(body),
-                Err(reason) => Prepared::unreadable("message", reason),
+            .map(|message| {
+                let prepared = match message_body(message) {
+                    _ if fifo_source && earlier_failed => {
+                        Prepared::unreadable("message", HELD_BACK)
+                    }
+                    Ok(body) => self.prepare_text(body),
+                    Err(reason) => Prepared::unreadable("message", reason),
+                };
+                earlier_failed |= !prepared.failures.is_empty();
+                prepared
             })
             .collect();
         let reports = send_all(&self.sender, &self.events_queue_url, inputs).await;

@@ -75,6 +75,31 @@ async fn poison_messages_fail_alone_while_their_batch_mates_arrive() {
     assert_received_exactly(sqs.receive_all(&queue).await, expected);
 }
 
+/// From a FIFO input queue, nothing after a failed message is normalized or sent: it
+/// would overtake that message, which comes back for its retry. The failed message's own
+/// good records are sent (with their envelope ids, deduplicated when repeated).
+#[tokio::test]
+async fn from_a_fifo_input_queue_nothing_after_a_failed_message_is_sent() {
+    let sqs = TestSqs::from_env();
+    let queue = sqs.create_queue("normalize-fifo-source").await;
+    let handler = handler(&sqs, &config(&queue));
+    let first = sample("vpc-createsecuritygrouppolicies-console-write.json");
+    let partly_bad = format!("{}\nnot json\n", sample("cvm-stopinstances-api-write.json"));
+    let later = sample("cam-attachuserpolicy-miniprogram-write.json");
+    let event = lambda_common::testing::sqs_event_from(
+        lambda_common::testing::TEST_FIFO_QUEUE_ARN,
+        [("m1", &first), ("m2", &partly_bad), ("m3", &later)],
+    );
+
+    let response = invoke(&handler, event).await;
+
+    assert_eq!(failed_ids(&response), vec!["m2", "m3"]);
+    let mut expected = envelopes_of_text(&first);
+    expected.extend(envelopes_of_text(&partly_bad));
+    assert_eq!(expected.len(), 2);
+    assert_received_exactly(sqs.receive_all(&queue).await, expected);
+}
+
 #[tokio::test]
 async fn a_message_with_one_bad_record_fails_but_its_good_records_are_sent() {
     let sqs = TestSqs::from_env();

@@ -116,6 +116,14 @@ pub fn sqs_event(messages: &[(String, String)]) -> Value {
     lambda_common::testing::sqs_event(messages.iter().map(|(id, body)| (id, body)))
 }
 
+/// [`sqs_event`] from a FIFO queue.
+pub fn fifo_sqs_event(messages: &[(String, String)]) -> Value {
+    lambda_common::testing::sqs_event_from(
+        lambda_common::testing::TEST_FIFO_QUEUE_ARN,
+        messages.iter().map(|(id, body)| (id, body)),
+    )
+}
+
 /// An SQS event holding messages received from a queue, with their real message ids.
 pub fn sqs_event_of(received: &[ReceivedMessage]) -> Value {
     let messages: Vec<(String, String)> = received
