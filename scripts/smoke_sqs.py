@@ -1,8 +1,9 @@
 """SQS and payload helpers for scripts/lambda-smoke, run with the venv's Python (boto3
 comes with moto). Talks only to the endpoint in AWS_ENDPOINT_URL_SQS (moto_server).
 
-  create-queues PREFIX ENV_FILE   make the queues the functions write to; write their
-                                  URLs to ENV_FILE as the functions' variables
+  create-queues PREFIX ENV_FILE   make the queues the functions write to; set their
+                                  URLs in ENV_FILE as the functions' variables (other
+                                  lines of an existing ENV_FILE are kept)
   drain URL OUT                   receive (and delete) every message; write the bodies
                                   as a JSON list to OUT; print how many
   sqs-event BODIES ARN OUT        wrap the bodies in BODIES as a Lambda SQS event
@@ -24,7 +25,9 @@ def sqs():
     endpoint = os.environ.get("AWS_ENDPOINT_URL_SQS")
     if not endpoint:
         sys.exit("AWS_ENDPOINT_URL_SQS is not set: refusing to talk to a real SQS")
-    return boto3.client("sqs", endpoint_url=endpoint)
+    # The Rust SDK reads AWS_REGION; boto3 only AWS_DEFAULT_REGION. Either will do here.
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    return boto3.client("sqs", endpoint_url=endpoint, region_name=region)
 
 
 def create_queues(prefix, env_file):
@@ -39,7 +42,13 @@ def create_queues(prefix, env_file):
         "SECURITY_ALERTS_QUEUE_URL": make("security-alerts"),
         "AUDIT_TIMELINE_QUEUE_URL": make("audit-timeline.fifo", fifo=True),
     }
-    with open(env_file, "a", encoding="utf-8") as out:
+    try:
+        with open(env_file, encoding="utf-8") as existing:
+            kept = [line for line in existing if line.split("=", 1)[0] not in urls]
+    except FileNotFoundError:
+        kept = []
+    with open(env_file, "w", encoding="utf-8") as out:
+        out.writelines(kept)
         for name, url in urls.items():
             out.write(f"{name}={url}\n")
             print(f"{name}={url}")

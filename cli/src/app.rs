@@ -25,7 +25,8 @@ use crate::status::{Outcome, FATAL};
   auditbridge test-pattern --pattern pattern.json --event envelope.json
 
 Exit status: 0 success; 1 some records, lines, rules or deliveries failed (each reported
-on stderr); 2 the command could not run (bad usage, unreadable input, invalid pattern)."
+on stderr, as are rules files validate-rules and lint cannot read); 2 the command could
+not run (bad usage, an input that cannot be read, an invalid pattern)."
 )]
 pub struct Cli {
     /// Diagnostics on stderr: a level (`error`, `warn`, `info`, `debug`, `trace`, `off`),

@@ -2,7 +2,7 @@
 
 use auditbridge_shared::rules::{Dialect, MessageGroupId, RulesFile};
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> String {
@@ -184,6 +184,75 @@ fn the_example_rules_compile_with_their_documented_variables() {
             );
         }
     }
+}
+
+/// The example rules page for what happened, not for attempts: each sample record that
+/// matches a rule matches nothing once its call is marked refused (`errorCode` or
+/// `apiErrorCode` set), as the README says of every example rule.
+#[test]
+fn the_example_rules_ignore_refused_calls() {
+    use auditbridge_shared::cloudaudit::{NormalizeOptions, Normalized, Normalizer};
+    use serde_json::Value;
+
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let read = |name: &str| {
+        std::fs::read_to_string(root.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let compiled = parse(&read("rules/security.json"))
+        .compile(&env(&[
+            ("SECURITY_ALERTS_QUEUE_URL", ALERTS),
+            ("AUDIT_TIMELINE_QUEUE_URL", TIMELINE),
+        ]))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let normalizer = Normalizer::new(NormalizeOptions::default());
+    let matched = |record: &Value| -> Vec<String> {
+        let mut outcomes = normalizer.normalize_value(record);
+        assert_eq!(outcomes.len(), 1, "{record}");
+        match outcomes.remove(0).result {
+            Ok(Normalized::Envelope(envelope)) => {
+                let json = serde_json::to_string(&envelope).expect("serializes");
+                compiled.evaluate(&json).expect("an envelope").matched
+            }
+            other => panic!("not an envelope: {other:?}"),
+        }
+    };
+    let expected: Value =
+        serde_json::from_str(&read("samples/expected-matches.json")).expect("JSON");
+    let history = read("samples/audit-history.jsonl");
+    let mut checked = HashSet::new();
+    for pair in expected["matches"].as_array().expect("matches") {
+        let line = pair[0].as_u64().expect("line") as usize;
+        let rule = pair[1].as_str().expect("rule");
+        let record: Value =
+            serde_json::from_str(history.lines().nth(line - 1).expect("line")).expect("JSON");
+        if record.get("eventName").is_none() {
+            continue; // a wrapped form; the raw records cover every rule
+        }
+        assert_eq!(matched(&record), [rule], "line {line} as recorded");
+        for (field, refusal) in [
+            ("errorCode", json!(-1)),
+            ("apiErrorCode", json!("UnauthorizedOperation")),
+            ("apiErrorCode", json!(4102)),
+        ] {
+            let mut refused = record.clone();
+            refused[field] = refusal.clone();
+            assert_eq!(
+                matched(&refused),
+                Vec::<String>::new(),
+                "line {line} ({rule}) with {field} {refusal}"
+            );
+        }
+        checked.insert(rule.to_string());
+    }
+    let every_rule: HashSet<String> = compiled
+        .rules()
+        .iter()
+        .map(|rule| rule.name().to_string())
+        .collect();
+    assert_eq!(
+        checked, every_rule,
+        "a raw sample record for every example rule"
+    );
 }
 
 #[test]

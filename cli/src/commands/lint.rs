@@ -25,7 +25,7 @@ use crate::status::Outcome;
 #[command(after_help = "Examples:
   auditbridge lint rules/security.json
   auditbridge lint --deny-warnings rules/*.json
-  auditbridge lint --action-types write,read rules/reads.json")]
+  auditbridge lint --action-types write,read my-rules.json   # reads are delivered too")]
 pub struct Args {
     /// Rules files to lint.
     #[arg(value_name = "FILE", required = true)]
