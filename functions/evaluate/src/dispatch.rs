@@ -53,12 +53,19 @@ impl EventReport {
     }
 }
 
-/// Why an input was not evaluated (not an envelope, or no text at all). Its source
-/// message is reported as failed.
-pub type InvalidEnvelope = String;
+/// Why an input was not evaluated. Its source message is reported as failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotEvaluated {
+    /// Not an envelope, or no text at all; the reason.
+    #[error("{0}")]
+    Invalid(String),
+    /// From a FIFO queue, after an input that was not evaluated: [`HELD_BACK`].
+    #[error("{HELD_BACK}")]
+    HeldBack,
+}
 
 /// The outcome of one input, in input order.
-pub type EventOutcome = Result<EventReport, InvalidEnvelope>;
+pub type EventOutcome = Result<EventReport, NotEvaluated>;
 
 /// Evaluates every input (`Err`: the input had no text; the reason says why) and
 /// delivers every planned message through `sink`. One outcome per input, in order.
@@ -77,9 +84,11 @@ pub async fn evaluate_and_deliver<S: DeliverySink>(
     let mut earlier_invalid = false;
     for (event, input) in inputs.iter().enumerate() {
         let evaluation = match input {
-            _ if fifo_source && earlier_invalid => Err(HELD_BACK.to_string()),
-            Ok(text) => rules.evaluate(text).map_err(|error| error.to_string()),
-            Err(reason) => Err((*reason).to_string()),
+            _ if fifo_source && earlier_invalid => Err(NotEvaluated::HeldBack),
+            Ok(text) => rules
+                .evaluate(text)
+                .map_err(|error| NotEvaluated::Invalid(error.to_string())),
+            Err(reason) => Err(NotEvaluated::Invalid((*reason).to_string())),
         };
         earlier_invalid |= evaluation.is_err();
         outcomes.push(evaluation.map(|evaluation| plan(event, evaluation, &mut queues)));
@@ -172,6 +181,8 @@ pub struct Totals {
     pub events: usize,
     /// Inputs that were not valid envelopes.
     pub invalid: usize,
+    /// Inputs of a FIFO batch not evaluated because one before them was invalid.
+    pub held_back: usize,
     /// Envelopes that matched at least one rule.
     pub matched_events: usize,
     /// (envelope, rule) matches.
@@ -190,7 +201,8 @@ impl Totals {
         };
         for outcome in outcomes {
             match outcome {
-                Err(_) => totals.invalid += 1,
+                Err(NotEvaluated::Invalid(_)) => totals.invalid += 1,
+                Err(NotEvaluated::HeldBack) => totals.held_back += 1,
                 Ok(report) => {
                     totals.matched_events += usize::from(!report.matched.is_empty());
                     totals.matches += report.matched.len();
@@ -307,8 +319,16 @@ mod tests {
         assert!(outcomes[1]
             .as_ref()
             .expect_err("invalid")
+            .to_string()
             .starts_with("not an event envelope"));
-        assert_eq!(outcomes[2], Err(HELD_BACK.to_string()));
+        assert_eq!(outcomes[2], Err(NotEvaluated::HeldBack));
+        assert_eq!(
+            (
+                Totals::of(&outcomes).invalid,
+                Totals::of(&outcomes).held_back
+            ),
+            (1, 1)
+        );
     }
 
     #[tokio::test]
@@ -368,9 +388,13 @@ mod tests {
         assert!(outcomes[1]
             .as_ref()
             .expect_err("invalid")
+            .to_string()
             .starts_with("not an event envelope"));
         assert!(outcomes[2].as_ref().expect("valid").delivered_all());
-        assert_eq!(outcomes[3], Err("no body".to_string()));
+        assert_eq!(
+            outcomes[3],
+            Err(NotEvaluated::Invalid("no body".to_string()))
+        );
         assert!(outcomes[4].as_ref().expect("valid").delivered_all());
 
         assert_eq!(
@@ -378,6 +402,7 @@ mod tests {
             Totals {
                 events: 5,
                 invalid: 2,
+                held_back: 0,
                 matched_events: 3,
                 matches: 4,
                 deliveries: 5,

@@ -20,12 +20,14 @@
 
 use auditbridge_shared::rules::CompiledRules;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use lambda_common::invocation::{is_fifo_batch, message_body, respond, BatchFailures, Invocation};
+use lambda_common::invocation::{
+    is_fifo_batch, message_body, respond, BatchFailures, Invocation, HELD_BACK,
+};
 use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::dispatch::{evaluate_and_deliver, rule_metrics, EventOutcome, Totals};
+use crate::dispatch::{evaluate_and_deliver, rule_metrics, EventOutcome, NotEvaluated, Totals};
 use crate::sink::DeliverySink;
 
 /// The answer to a direct invocation.
@@ -156,7 +158,7 @@ impl<S: DeliverySink> Handler<S> {
             match outcome {
                 Err(reason) => response.errors.push(EventError {
                     index,
-                    reason: reason.clone(),
+                    reason: reason.to_string(),
                 }),
                 Ok(report) if report.matched.is_empty() => {}
                 Ok(report) => {
@@ -193,6 +195,7 @@ impl<S: DeliverySink> Handler<S> {
         tracing::info!(
             events = totals.events,
             invalid = totals.invalid,
+            held_back = totals.held_back,
             matched_events = totals.matched_events,
             matches = totals.matches,
             deliveries = totals.deliveries,
@@ -210,8 +213,12 @@ impl<S: DeliverySink> Handler<S> {
 /// invocation); whether anything did.
 fn log_failures(outcome: &EventOutcome, message_id: Option<&str>, index: Option<usize>) -> bool {
     match outcome {
-        Err(reason) => {
+        Err(NotEvaluated::Invalid(reason)) => {
             tracing::error!(message_id, index, %reason, "input is not an event envelope");
+            true
+        }
+        Err(NotEvaluated::HeldBack) => {
+            tracing::warn!(message_id, index, reason = HELD_BACK, "input held back");
             true
         }
         Ok(report) => {

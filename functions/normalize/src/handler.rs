@@ -97,9 +97,7 @@ impl Handler {
             .iter()
             .map(|message| {
                 let prepared = match message_body(message) {
-                    _ if fifo_source && earlier_failed => {
-                        Prepared::unreadable("message", HELD_BACK)
-                    }
+                    _ if fifo_source && earlier_failed => Prepared::held_back(),
                     Ok(body) => self.prepare_text(body),
                     Err(reason) => Prepared::unreadable("message", reason),
                 };
@@ -110,6 +108,10 @@ impl Handler {
         let reports = send_all(&self.sender, &self.events_queue_url, inputs).await;
 
         let failures = BatchFailures::collect(&event.records, &reports, |message_id, report| {
+            if report.held_back {
+                tracing::warn!(message_id, reason = HELD_BACK, "message held back");
+                return true;
+            }
             if report.records == 0 && report.failures.is_empty() {
                 tracing::warn!(message_id, "SQS message held no records");
             }
@@ -126,6 +128,7 @@ impl Handler {
             sent = totals.sent,
             skipped = totals.skipped,
             failed_records = totals.failures.len(),
+            held_back = reports.iter().filter(|report| report.held_back).count(),
             failed_messages = failures.listed(),
             "SQS batch normalized"
         );

@@ -47,9 +47,20 @@ pub struct Prepared {
     pub skipped: usize,
     pub envelopes: Vec<PreparedEnvelope>,
     pub failures: Vec<RecordFailure>,
+    /// Not looked at: an earlier message of its batch from a FIFO queue failed, and
+    /// this one must not overtake it ([`lambda_common::invocation::HELD_BACK`]).
+    pub held_back: bool,
 }
 
 impl Prepared {
+    /// An input not looked at because it must not overtake a failed one.
+    pub fn held_back() -> Prepared {
+        Prepared {
+            held_back: true,
+            ..Prepared::default()
+        }
+    }
+
     /// An input that could not be looked at, e.g. an SQS message without a body.
     pub fn unreadable(record: &str, reason: &str) -> Prepared {
         Prepared {

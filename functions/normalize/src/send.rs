@@ -17,6 +17,8 @@ pub struct Report {
     pub sent: usize,
     /// Every record of the input that was not forwarded and is not a skip.
     pub failures: Vec<RecordFailure>,
+    /// The input was not looked at ([`Prepared::held_back`]).
+    pub held_back: bool,
 }
 
 /// Sends every prepared envelope of `inputs` to `queue_url`; one report per input, in order.
@@ -37,6 +39,7 @@ pub async fn send_all(sender: &SqsSender, queue_url: &str, inputs: Vec<Prepared>
             skipped: prepared.skipped,
             sent: 0,
             failures: prepared.failures,
+            held_back: prepared.held_back,
         });
     }
     let results = if messages.is_empty() {
