@@ -100,7 +100,9 @@ def sqs_event(bodies_file, arn, out_file):
 
 def check_response(path, payload_path, strict=""):
     """A batch response may name only messages of the batch it answers, and not all of
-    them (fixtures may hold a poison message on purpose); with "strict", none at all."""
+    them (fixtures may hold a poison message on purpose); with "strict", none at all.
+    From a FIFO queue, nothing after a failed message may be left out (it would overtake
+    it): the failures are the tail of the batch."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
     try:
@@ -123,6 +125,9 @@ def check_response(path, payload_path, strict=""):
             sys.exit(f"{path}: {len(failed)} of {len(batch)} messages failed: {failed}")
         if batch and len(failed) == len(batch):
             sys.exit(f"{path}: every message of the batch failed: {failed}")
+        fifo = any(str(record.get("eventSourceARN", "")).endswith(".fifo") for record in payload["Records"])
+        if fifo and failed and failed != batch[len(batch) - len(failed):]:
+            sys.exit(f"{path}: from a FIFO queue, the failures must be the batch's tail: {failed}")
         print(f"{len(batch) - len(failed)} of {len(batch)} messages succeeded; failed: {failed}")
     else:
         print(json.dumps(response)[:400])

@@ -30,6 +30,7 @@ fn evaluate_fixtures() -> BTreeSet<String> {
 fn every_evaluate_fixture_is_covered_here() {
     let covered: BTreeSet<String> = [
         "evaluate-sqs-batch.json",
+        "evaluate-sqs-fifo-batch.json",
         "evaluate-direct-envelope.json",
         "evaluate-direct-array.json",
     ]
@@ -54,6 +55,22 @@ fn fixture_envelopes_are_what_normalize_produces() {
         .map(|&line| envelope_json(&history_envelope(line)))
         .collect();
     assert_eq!(bodies, expected);
+
+    let fifo = fixture("evaluate-sqs-fifo-batch.json");
+    let bodies: Vec<&str> = fifo["Records"]
+        .as_array()
+        .expect("Records")
+        .iter()
+        .map(|record| record["body"].as_str().expect("body"))
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            envelope_json(&history_envelope(1)).as_str(),
+            r#"{"hello":"world"}"#,
+            envelope_json(&history_envelope(13)).as_str()
+        ]
+    );
 
     let direct = fixture("evaluate-direct-envelope.json");
     assert_eq!(
@@ -84,6 +101,35 @@ async fn sqs_batch_fixture_delivers_every_match() {
     // Lines 2 and 6 match nothing.
     let expected = expected_matches(&[1, 2, 5, 6, 8, 13]);
     assert_eq!(expected.len(), 4);
+    assert_alerts(sqs.receive_all(&targets.alerts).await, &expected);
+    assert_timeline(sqs.receive_all(&targets.timeline).await, &expected);
+}
+
+/// From a FIFO events queue: the second message is not an envelope, so the third, which
+/// would match `audit-trail-stopped`, must not overtake it; both are returned.
+#[tokio::test]
+async fn fifo_batch_fixture_holds_back_what_follows_a_failed_message() {
+    let sqs = TestSqs::from_env();
+    let targets = Targets::create(&sqs, "fixture-fifo-batch").await;
+    let handler = handler(&sqs, targets.packaged_rules());
+    let batch = fixture("evaluate-sqs-fifo-batch.json");
+    let records = batch["Records"].as_array().expect("Records");
+    let ids: Vec<String> = records
+        .iter()
+        .map(|record| record["messageId"].as_str().expect("messageId").to_string())
+        .collect();
+    assert!(records.iter().all(|record| record["eventSourceARN"]
+        .as_str()
+        .is_some_and(|arn| arn.ends_with(".fifo"))));
+    assert_eq!(
+        records[2]["body"].as_str(),
+        Some(envelope_json(&history_envelope(13)).as_str())
+    );
+
+    let response = invoke(&handler, batch.clone()).await;
+
+    assert_eq!(failed_ids(&response), ids[1..].to_vec());
+    let expected = expected_matches(&[1]);
     assert_alerts(sqs.receive_all(&targets.alerts).await, &expected);
     assert_timeline(sqs.receive_all(&targets.timeline).await, &expected);
 }
