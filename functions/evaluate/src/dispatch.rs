@@ -83,12 +83,15 @@ pub async fn evaluate_and_deliver<S: DeliverySink>(
     let mut queues: BTreeMap<String, QueueBatch> = BTreeMap::new();
     let mut earlier_invalid = false;
     for (event, input) in inputs.iter().enumerate() {
-        let evaluation = match input {
-            _ if fifo_source && earlier_invalid => Err(NotEvaluated::HeldBack),
-            Ok(text) => rules
-                .evaluate(text)
-                .map_err(|error| NotEvaluated::Invalid(error.to_string())),
-            Err(reason) => Err(NotEvaluated::Invalid((*reason).to_string())),
+        let evaluation = if fifo_source && earlier_invalid {
+            Err(NotEvaluated::HeldBack)
+        } else {
+            match input {
+                Ok(text) => rules
+                    .evaluate(text)
+                    .map_err(|error| NotEvaluated::Invalid(error.to_string())),
+                Err(reason) => Err(NotEvaluated::Invalid((*reason).to_string())),
+            }
         };
         earlier_invalid |= evaluation.is_err();
         outcomes.push(evaluation.map(|evaluation| plan(event, evaluation, &mut queues)));

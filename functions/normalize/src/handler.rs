@@ -96,10 +96,13 @@ impl Handler {
             .records
             .iter()
             .map(|message| {
-                let prepared = match message_body(message) {
-                    _ if fifo_source && earlier_failed => Prepared::held_back(),
-                    Ok(body) => self.prepare_text(body),
-                    Err(reason) => Prepared::unreadable("message", reason),
+                let prepared = if fifo_source && earlier_failed {
+                    Prepared::held_back()
+                } else {
+                    match message_body(message) {
+                        Ok(body) => self.prepare_text(body),
+                        Err(reason) => Prepared::unreadable("message", reason),
+                    }
                 };
                 earlier_failed |= !prepared.failures.is_empty();
                 prepared
