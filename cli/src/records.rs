@@ -12,7 +12,7 @@
 
 use std::collections::VecDeque;
 
-use auditbridge_shared::cloudaudit::{ActionType, Normalized, Normalizer, RecordOutcome};
+use auditbridge_shared::cloudaudit::{self, ActionType, Normalized, Normalizer, RecordOutcome};
 use auditbridge_shared::envelope::Envelope;
 
 use crate::input::Input;
@@ -119,9 +119,13 @@ enum Opening {
     },
 }
 
-/// A line gathered into a document's text: its span there, or its bytes when they are
+/// A line gathered into a document's text: its span there, and its bytes when they are
 /// not UTF-8 (the text holds a lossy copy).
-type GatheredLine = Result<std::ops::Range<usize>, Vec<u8>>;
+struct GatheredLine {
+    number: usize,
+    span: std::ops::Range<usize>,
+    not_utf8: Option<Vec<u8>>,
+}
 
 /// Why gathering a document's lines stopped.
 enum Gathered {
@@ -129,17 +133,21 @@ enum Gathered {
     Closed,
     /// The input ended first: the text is the rest of the input.
     InputEnded,
-    /// What was gathered cannot be JSON: the opening line was cut off.
-    NotJson,
+    /// The document broke and ends before this gathered line (an index in the gathered
+    /// lines; their count when the line that ends it was not gathered).
+    EndsBefore(usize),
 }
 
 /// A line that opens a value without closing it: a pretty-printed document (or the
 /// start of one after compact lines), or a line cut off. The lines after it are gathered
 /// until the brackets close; that text is then handed over whole (the library says what
-/// is wrong if it does not parse). When the gathered text stops being the start of any
-/// JSON value, the line was cut off: it is reported on its own and the gathered lines
-/// are read again as usual, so a cut-off line costs only itself. Memory is what the
-/// document needs; a cut-off line is found within a few lines after it.
+/// is wrong if it does not parse). When the gathered text stops being the start of a
+/// JSON value, the document broke: it ends where the library's rule says
+/// (`cloudaudit::ends_broken_document`: at a later JSON line, or a line from the break
+/// on that opens a value at the margin, or where its brackets close), and the lines
+/// after it are read again as usual, so a cut-off line costs only itself and a broken
+/// pretty-printed record only itself. Memory is what the document needs: the text is
+/// checked at doubling sizes, and at each line that could start a JSON line.
 fn spanning_document(
     lines: &mut Lines<'_>,
     name: &str,
@@ -157,72 +165,130 @@ fn spanning_document(
     let first_len = text.len();
     let mut brackets = Brackets::default();
     brackets.feed(&text);
-    let mut gathered: Vec<(usize, GatheredLine)> = Vec::new();
-    // Checking the gathered text at doubling sizes finds a cut-off line within a few
-    // lines (serde's nesting limit ends runs of opening brackets) and keeps the parsing
-    // linear in what is gathered.
+    let mut gathered: Vec<GatheredLine> = Vec::new();
+    // Checking the gathered text at doubling sizes finds a break within a few lines
+    // (serde's nesting limit ends runs of opening brackets) and keeps the parsing linear
+    // in what is gathered.
     let mut check_at = 2 * first_len.max(64);
+    let mut check_now = false;
+    // The line of the document (counted from 1 at `first`) where it broke.
+    let mut broke_on: Option<usize> = None;
     let mut line = Vec::new();
     let end = loop {
         if brackets.depth == 0 {
             break Gathered::Closed;
         }
-        if text.len() >= check_at {
+        if broke_on.is_none() && (check_now || text.len() >= check_at) {
+            check_now = false;
             let json = text.trim_start_matches(crate::input::BYTE_ORDER_MARK);
-            let still_open = matches!(
-                serde_json::from_str::<serde::de::IgnoredAny>(json),
-                Err(error) if error.is_eof()
-            );
-            if !still_open {
-                break Gathered::NotJson;
+            match cloudaudit::document_break(json) {
+                None => check_at = 2 * text.len(),
+                Some(line) => {
+                    broke_on = Some(line);
+                    let ends = gathered.iter().position(|gathered| {
+                        let number = gathered.number - first + 1;
+                        cloudaudit::ends_broken_document(&text[gathered.span.clone()], number, line)
+                    });
+                    if let Some(index) = ends {
+                        break Gathered::EndsBefore(index);
+                    }
+                }
             }
-            check_at = 2 * text.len();
         }
         let Some(number) = lines.next(&mut line, each)? else {
             break Gathered::InputEnded;
         };
+        let (next, utf8_error) = match std::str::from_utf8(&line) {
+            Ok(next) => (std::borrow::Cow::Borrowed(next), None),
+            Err(error) => (String::from_utf8_lossy(&line), Some(error)),
+        };
+        let ends = broke_on.is_some_and(|broke_on| {
+            cloudaudit::ends_broken_document(&next, number - first + 1, broke_on)
+        });
+        if ends {
+            lines.put_back(vec![(number, std::mem::take(&mut line))]);
+            break Gathered::EndsBefore(gathered.len());
+        }
+        // A JSON line may start the next document: check whether the text still reads
+        // as one with it.
+        check_now |= cloudaudit::whole_value_at_margin(&next);
         text.push('\n');
         let start = text.len();
-        let consistent = match std::str::from_utf8(&line) {
-            Ok(next) => {
-                text.push_str(next);
-                gathered.push((number, Ok(start..text.len())));
-                brackets.feed(next)
-            }
-            Err(error) => {
-                not_utf8.get_or_insert((number, error));
-                let lossy = String::from_utf8_lossy(&line);
-                text.push_str(&lossy);
-                gathered.push((number, Err(line.clone())));
-                brackets.feed(&lossy)
-            }
-        };
-        if !consistent {
-            break Gathered::NotJson;
+        text.push_str(&next);
+        if let Some(error) = utf8_error {
+            not_utf8.get_or_insert((number, error));
         }
+        let consistent = brackets.feed(&next);
+        // A line ending inside a string is broken there (JSON strings hold no breaks).
+        check_now |= !consistent;
+        gathered.push(GatheredLine {
+            number,
+            span: start..text.len(),
+            not_utf8: utf8_error.map(|_| line.clone()),
+        });
     };
-    match (end, not_utf8) {
-        (Gathered::Closed, None) | (Gathered::InputEnded, None) => {
+    match end {
+        Gathered::Closed | Gathered::InputEnded if not_utf8.is_none() => {
             normalize(name, normalizer, &text, first, each)
         }
-        (Gathered::Closed, Some((number, error))) => each(Step::Record(Item::Failed(format!(
-            "{name}: line {first}: the document starting here is not UTF-8 text at line {number}: {error}"
-        )))),
-        (Gathered::InputEnded | Gathered::NotJson, _) => {
-            let again = gathered
-                .into_iter()
-                .map(|(number, line)| match line {
-                    Ok(span) => (number, text.as_bytes()[span].to_vec()),
-                    Err(bytes) => (number, bytes),
-                })
-                .collect();
-            lines.put_back(again);
+        Gathered::Closed => {
+            let (number, error) = not_utf8.expect("guarded above");
+            document_not_utf8(name, first, number, &error, each)
+        }
+        Gathered::EndsBefore(index) => {
+            let again = gathered.split_off(index);
+            let cut = again.first().map_or(text.len(), |line| line.span.start - 1);
+            lines.put_back(line_bytes(&text, again));
+            text.truncate(cut);
+            match not_utf8 {
+                Some((number, error)) if number < first + 1 + index => {
+                    document_not_utf8(name, first, number, &error, each)
+                }
+                _ => normalize(name, normalizer, &text, first, each),
+            }
+        }
+        Gathered::InputEnded => {
+            // Not UTF-8 and never closed: the opening line is the failure, and the
+            // lines after it are read again on their own.
+            let text_len = text.len();
+            lines.put_back(line_bytes(&text, gathered));
             match opening_error {
                 Some(error) => each(Step::Record(not_utf8_item(name, first, &error))),
-                None => normalize(name, normalizer, &text[..first_len], first, each),
+                None => normalize(
+                    name,
+                    normalizer,
+                    &text[..first_len.min(text_len)],
+                    first,
+                    each,
+                ),
             }
         }
     }
+}
+
+/// The gathered `lines` as the input held them, to be read again.
+fn line_bytes(text: &str, lines: Vec<GatheredLine>) -> Vec<(usize, Vec<u8>)> {
+    lines
+        .into_iter()
+        .map(|line| {
+            let bytes = line
+                .not_utf8
+                .unwrap_or_else(|| text.as_bytes()[line.span].to_vec());
+            (line.number, bytes)
+        })
+        .collect()
+}
+
+fn document_not_utf8(
+    name: &str,
+    first: usize,
+    number: usize,
+    error: &std::str::Utf8Error,
+    each: &mut impl FnMut(Step) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    each(Step::Record(Item::Failed(format!(
+        "{name}: line {first}: the document starting here is not UTF-8 text at line {number}: {error}"
+    ))))
 }
 
 fn not_utf8_item(name: &str, number: usize, error: &std::str::Utf8Error) -> Item {
@@ -346,7 +412,11 @@ impl Brackets {
                 at += 1;
             }
         }
-        !self.in_string
+        // JSON strings hold no line breaks: a string left open ends with its line.
+        let consistent = !self.in_string;
+        self.in_string = false;
+        self.escaped = false;
+        consistent
     }
 }
 

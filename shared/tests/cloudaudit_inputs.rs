@@ -73,7 +73,7 @@ fn json_lines_mixing_every_form_and_bad_lines() {
         pairs(&[
             ("line 1", "envelope 6f2d7d0e-3a57-4c1b-9e0a-1b2c3d4e5f60"),
             ("line 3", "envelope 008ef803-4549-41fe-a7e6-433122273683"),
-            ("line 4", "error line 4: not JSON: expected `,` or `}` (line 5, column 1)"),
+            ("line 4", "error line 4: not JSON: EOF while parsing an object (end of line 4)"),
             ("line 5, Response.Events[0]", "envelope 008ef803-4549-41fe-a7e6-433122273683"),
             ("line 5, Response.Events[1]", "skipped Read LookUpEvents"),
             (

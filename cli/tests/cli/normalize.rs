@@ -450,6 +450,104 @@ fn files_joined_with_their_byte_order_marks_read_whole() {
 }
 
 #[test]
+fn a_broken_pretty_record_is_one_failure_and_a_cut_off_array_keeps_its_whole_records() {
+    let [a, b, c, d, e] = [
+        "cvm-stopinstances-api-write.json",
+        "vpc-createsecuritygrouppolicies-console-write.json",
+        "cam-attachuserpolicy-miniprogram-write.json",
+        "tke-deletecluster-console-write.json",
+        "scf-deletefunction-no-ids-write.json",
+    ]
+    .map(cloudaudit_record);
+    let compact = |value: &Value| serde_json::to_string(value).expect("serializes");
+    let pretty = |value: &Value| serde_json::to_string_pretty(value).expect("serializes");
+    // A comma lost at the end of a top-level field in the middle of b (hand editing).
+    let b_lines: Vec<String> = pretty(&b).lines().map(str::to_owned).collect();
+    let lost = (b_lines.len() / 2..b_lines.len())
+        .find(|&i| {
+            let (line, next) = (&b_lines[i], &b_lines[i + 1]);
+            line.starts_with("  \"") && line.ends_with(',') && next.starts_with("  \"")
+        })
+        .expect("a top-level field followed by another");
+    let mut broken = b_lines.clone();
+    broken[lost].pop();
+    // An export interrupted in the middle of its third record.
+    let array = pretty(&Value::Array(vec![d.clone(), e.clone(), a.clone()]));
+    let cut_array = &array[..array.len() - pretty(&a).len() / 2];
+    let input = [
+        compact(&a),
+        broken.join("\n"),
+        pretty(&c),
+        cut_array.to_string(),
+    ]
+    .join("\n");
+    let array_line = 2 + b_lines.len() + pretty(&c).lines().count();
+    let output = run_with_stdin(auditbridge().arg("normalize"), input.as_bytes());
+    assert_status(&output, 1);
+    let expected: Vec<String> = [&a, &c, &d, &e]
+        .iter()
+        .flat_map(|record| library_envelopes(&compact(record)))
+        .collect();
+    let printed: Vec<String> = stdout(&output).lines().map(str::to_owned).collect();
+    assert_eq!(printed, expected);
+    let stderr = stderr(&output);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert_eq!(
+        lines[0],
+        format!(
+            "<stdin>: line 2: not JSON: expected `,` or `}}` (line {}, column 3)",
+            2 + lost + 1
+        )
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "<stdin>: line {array_line}, record 3: not JSON: EOF while parsing"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(lines[2], "normalized 4, skipped 0 (reads), failed 2");
+}
+
+#[test]
+fn a_broken_record_among_compact_array_lines_costs_only_itself() {
+    let [a, b, c] = [
+        "cvm-stopinstances-api-write.json",
+        "vpc-createsecuritygrouppolicies-console-write.json",
+        "cam-attachuserpolicy-miniprogram-write.json",
+    ]
+    .map(cloudaudit_record);
+    let compact = |value: &Value| serde_json::to_string(value).expect("serializes");
+    let broken = compact(&b).replacen("\",\"", "\" \"", 1);
+    for indent in ["", "  "] {
+        let input = format!(
+            "[\n{indent}{},\n{indent}{broken},\n{indent}{}\n]\n",
+            compact(&a),
+            compact(&c)
+        );
+        let output = run_with_stdin(auditbridge().arg("normalize"), input.as_bytes());
+        assert_status(&output, 1);
+        let expected: Vec<String> = [&a, &c]
+            .iter()
+            .flat_map(|record| library_envelopes(&compact(record)))
+            .collect();
+        let printed: Vec<String> = stdout(&output).lines().map(str::to_owned).collect();
+        assert_eq!(printed, expected, "indent {indent:?}");
+        let stderr = stderr(&output);
+        // Lines that could be JSON lines end a broken array: at the margin, the broken
+        // line itself (which fails alone, the array being one failure for not closing);
+        // indented, the line after it (the broken element fails). The closing bracket is
+        // one more failure.
+        let failures = if indent.is_empty() { 3 } else { 2 };
+        assert!(
+            stderr.ends_with(&format!("failed {failures}\n")),
+            "indent {indent:?}: {stderr}"
+        );
+        assert!(stderr.contains("line 3"), "{stderr}");
+    }
+}
+
+#[test]
 fn a_cut_off_first_line_costs_only_itself() {
     let a = cloudaudit_record("cvm-stopinstances-api-write.json");
     let compact = serde_json::to_string(&a).expect("serializes");

@@ -40,6 +40,7 @@ pub use error::{RecordError, RecordId, RecordLocation};
 pub use id::RECORD_ID_NAMESPACE;
 pub use input::RECORD_KEYS;
 pub use region::expand as expand_region;
+pub use text::{document_break, ends_broken_document, whole_value_at_margin};
 
 /// What passes normalization.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,8 +103,8 @@ impl Normalizer {
 
     /// Every record in `text`, in any input form (raw record, DescribeEvents `Event`
     /// wrapper, whole `{"Response":{"Events":[..]}}`, a JSON array of any of these, JSON
-    /// lines). Blank text yields no outcomes; text that is not JSON yields one error per
-    /// line it starts on (see `text.rs`).
+    /// lines). Blank text yields no outcomes; a document that is not JSON is one error,
+    /// and the documents after it still count (see `text.rs`).
     pub fn normalize_text(&self, text: &str) -> Vec<RecordOutcome> {
         self.normalize_text_from_line(text, 1)
     }
@@ -119,8 +120,20 @@ impl Normalizer {
                 text::Piece::Document { line, value } => {
                     self.collect(&value, &RecordLocation::at_line(line), &mut outcomes);
                 }
-                text::Piece::NotJson { line, reason } => {
-                    let location = RecordLocation::at_line(line);
+                text::Piece::Element { line, index, value } => {
+                    let location = RecordLocation::at_line(line).index(index);
+                    self.collect(&value, &location, &mut outcomes);
+                }
+                text::Piece::NotJson {
+                    line,
+                    element,
+                    reason,
+                } => {
+                    let document = RecordLocation::at_line(line);
+                    let location = match element {
+                        Some(index) => document.index(index),
+                        None => document,
+                    };
                     outcomes.push(RecordOutcome {
                         result: Err(RecordError::input(&location, reason)),
                         location,
