@@ -12,7 +12,9 @@
 
 use std::collections::VecDeque;
 
-use auditbridge_shared::cloudaudit::{self, ActionType, Normalized, Normalizer, RecordOutcome};
+use auditbridge_shared::cloudaudit::{
+    self, ActionType, Brackets, Normalized, Normalizer, RecordOutcome,
+};
 use auditbridge_shared::envelope::Envelope;
 
 use crate::input::Input;
@@ -175,7 +177,7 @@ fn spanning_document(
     let mut broke_on: Option<usize> = None;
     let mut line = Vec::new();
     let end = loop {
-        if brackets.depth == 0 {
+        if brackets.depth() == 0 {
             break Gathered::Closed;
         }
         if broke_on.is_none() && (check_now || text.len() >= check_at) {
@@ -364,91 +366,6 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// How many brackets a JSON text leaves open, outside strings; enough to find where a
-/// document spread over several lines ends without parsing it line by line.
-#[derive(Debug, Default)]
-struct Brackets {
-    depth: usize,
-    in_string: bool,
-    escaped: bool,
-}
-
-impl Brackets {
-    /// Whether `line` opens a value it does not close (and is not cut off in a string).
-    fn left_open_by(line: &str) -> bool {
-        let mut brackets = Brackets::default();
-        brackets.feed(line) && brackets.depth > 0
-    }
-
-    /// Counts the brackets of one more line. `false` when the line ends inside a
-    /// string: JSON strings hold no line breaks, so the text is broken there.
-    fn feed(&mut self, line: &str) -> bool {
-        let bytes = line.as_bytes();
-        let mut at = 0;
-        while at < bytes.len() {
-            if self.escaped {
-                self.escaped = false;
-                at += 1;
-            } else if self.in_string {
-                // Strings are most of a record: jump to the next quote or backslash.
-                match memchr::memchr2(b'"', b'\\', &bytes[at..]) {
-                    None => at = bytes.len(),
-                    Some(offset) => {
-                        if bytes[at + offset] == b'\\' {
-                            self.escaped = true;
-                        } else {
-                            self.in_string = false;
-                        }
-                        at += offset + 1;
-                    }
-                }
-            } else {
-                match bytes[at] {
-                    b'"' => self.in_string = true,
-                    b'{' | b'[' => self.depth += 1,
-                    b'}' | b']' => self.depth = self.depth.saturating_sub(1),
-                    _ => {}
-                }
-                at += 1;
-            }
-        }
-        // JSON strings hold no line breaks: a string left open ends with its line.
-        let consistent = !self.in_string;
-        self.in_string = false;
-        self.escaped = false;
-        consistent
-    }
-}
-
 fn is_blank(line: &[u8]) -> bool {
     line.iter().all(u8::is_ascii_whitespace)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Brackets;
-
-    #[test]
-    fn brackets_inside_strings_and_escapes_do_not_count() {
-        for (line, open) in [
-            (r#"{"a": "x"}"#, false),
-            (r#"{"a": "{[", "b": ["#, true),
-            (r#"{"a": "say \"}\"", "b": 1}"#, false),
-            (r#"{"a": "ends in backslash \\"}"#, false),
-            (r#"{"a": "\\\"{"#, false), // cut inside a string: not an opening
-            ("{", true),
-            ("[[1, 2], [", true),
-            ("\u{feff}{\"a\": 1}", false),
-        ] {
-            assert_eq!(Brackets::left_open_by(line), open, "{line}");
-        }
-        // Lines fed one after another keep their state.
-        let mut brackets = Brackets::default();
-        assert!(brackets.feed("{\"a\": ["));
-        assert!(brackets.feed("  {\"b\": \"]}\"},"));
-        assert_eq!(brackets.depth, 2);
-        assert!(brackets.feed("]}"));
-        assert_eq!(brackets.depth, 0);
-        assert!(!brackets.feed("{\"cut"));
-    }
 }

@@ -40,7 +40,7 @@ pub use error::{RecordError, RecordId, RecordLocation};
 pub use id::RECORD_ID_NAMESPACE;
 pub use input::RECORD_KEYS;
 pub use region::expand as expand_region;
-pub use text::{document_break, ends_broken_document, whole_value_at_margin};
+pub use text::{document_break, ends_broken_document, whole_value_at_margin, Brackets};
 
 /// What passes normalization.
 #[derive(Debug, Clone, PartialEq, Eq)]

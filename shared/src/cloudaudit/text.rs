@@ -160,7 +160,7 @@ fn broken_document_end(text: &str, start: usize, error: &serde_json::Error) -> u
     let mut brackets = Brackets::default();
     let mut offset = start;
     for (number, line) in (1..).zip(text[start..].split_inclusive('\n')) {
-        if number > 1 && brackets.depth == 0 {
+        if number > 1 && brackets.depth() == 0 {
             break;
         }
         if ends_broken_document(line, number, broke_on) {
@@ -293,35 +293,60 @@ impl ArrayElements {
     }
 }
 
-/// How many brackets a text leaves open, outside strings.
+/// How many brackets a JSON text leaves open, outside strings, counted a line at a
+/// time: enough to find where a document spread over several lines ends without
+/// parsing it line by line.
 #[derive(Debug, Default)]
-struct Brackets {
+pub struct Brackets {
     depth: usize,
 }
 
 impl Brackets {
-    /// Counts the brackets of one line; a string left open at its end ends there (JSON
-    /// strings hold no line breaks).
-    fn feed(&mut self, line: &str) {
+    /// Whether `line` opens a value it does not close (and is not cut off in a string).
+    pub fn left_open_by(line: &str) -> bool {
+        let mut brackets = Brackets::default();
+        brackets.feed(line) && brackets.depth > 0
+    }
+
+    /// Brackets opened and not yet closed.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Counts the brackets of one more line. `false` when the line ends inside a
+    /// string: JSON strings hold no line breaks, so the text is broken there, and the
+    /// string ends with its line.
+    pub fn feed(&mut self, line: &str) -> bool {
+        let bytes = line.as_bytes();
         let mut in_string = false;
-        let mut escaped = false;
-        for byte in line.bytes() {
+        let mut at = 0;
+        while at < bytes.len() {
             if in_string {
-                match byte {
-                    _ if escaped => escaped = false,
-                    b'\\' => escaped = true,
-                    b'"' => in_string = false,
-                    _ => {}
+                // Strings are most of a record: jump to the next quote or backslash.
+                match memchr::memchr2(b'"', b'\\', &bytes[at..]) {
+                    None => at = bytes.len(),
+                    Some(offset) => {
+                        at += offset;
+                        if bytes[at] == b'\\' {
+                            // Skip the escaped character too.
+                            at += 1;
+                        } else {
+                            in_string = false;
+                        }
+                        at += 1;
+                    }
                 }
             } else {
-                match byte {
+                match bytes[at] {
                     b'"' => in_string = true,
                     b'{' | b'[' => self.depth += 1,
                     b'}' | b']' => self.depth = self.depth.saturating_sub(1),
                     _ => {}
                 }
+                at += 1;
             }
         }
+        !in_string
     }
 }
 
@@ -768,5 +793,29 @@ mod tests {
                 (50, Ok(json!({"a": 5}))),
             ]
         );
+    }
+
+    #[test]
+    fn brackets_inside_strings_and_escapes_do_not_count() {
+        for (line, open) in [
+            (r#"{"a": "x"}"#, false),
+            (r#"{"a": "{[", "b": ["#, true),
+            (r#"{"a": "say \"}\"", "b": 1}"#, false),
+            (r#"{"a": "ends in backslash \\"}"#, false),
+            (r#"{"a": "\\\"{"#, false), // cut inside a string: not an opening
+            ("{", true),
+            ("[[1, 2], [", true),
+            ("\u{feff}{\"a\": 1}", false),
+        ] {
+            assert_eq!(Brackets::left_open_by(line), open, "{line}");
+        }
+        // Lines fed one after another keep their depth; a string cut off ends there.
+        let mut brackets = Brackets::default();
+        assert!(brackets.feed("{\"a\": ["));
+        assert!(brackets.feed("  {\"b\": \"]}\"},"));
+        assert_eq!(brackets.depth(), 2);
+        assert!(!brackets.feed("  \"cut ]"));
+        assert!(brackets.feed("]}"));
+        assert_eq!(brackets.depth(), 0);
     }
 }
