@@ -35,6 +35,16 @@ print_timings() {
   printf '  %s\n' "${TIMINGS[@]}" >&2
 }
 
+# Free space where cargo writes, and what the target dir holds: a build that dies with
+# "No space left on device" should say so in the log without a second run.
+disk_report() {
+  local dir="${CARGO_TARGET_DIR:-$ROOT/target}"
+  local free used="none yet"
+  free=$(df -Ph "$ROOT" | awk 'NR == 2 { print $4 }')
+  [ -d "$dir" ] && used=$(du -sh "$dir" 2>/dev/null | cut -f1)
+  log "disk: $free free on the filesystem of $ROOT; target dir $dir: $used"
+}
+
 # Fake credentials and a region for everything AWS-shaped: without them the Rust SDK
 # and boto3 go looking for instance metadata and stall, and sam validate refuses to run.
 # Nothing here may ever reach a real AWS account.
@@ -127,6 +137,8 @@ on_exit() {
   if [ -n "$STEP_NAME" ] && [ "$status" -ne 0 ]; then
     printf '<== %s: FAILED after %ds (exit %d)\n' "$STEP_NAME" "$((SECONDS - STEP_START))" "$status" >&2
     STEP_NAME=""
+    disk_report
+
   fi
   exit "$status"
 }
