@@ -220,4 +220,15 @@ alternative 2 of 2 ($or[1]): no match
             .to_string()
             .starts_with("match: alternative 3 of 3 ($or[1], $or[1].b.$or[1]) matches\n"));
     }
+
+    /// `[]` (default dialect) fails whatever the event holds there, and says why.
+    #[test]
+    fn explain_an_empty_list() {
+        let explanation = pattern(r#"{"a":[],"b":[1]}"#).explain(&json!({"a": 1, "b": 1}));
+        assert!(!explanation.matched);
+        assert_eq!(
+            explanation.to_string(),
+            "no match\n  FAIL  a []: the empty list [] has no alternative, so no value matches it\n  ok    b [1]: 1 matches 1\n"
+        );
+    }
 }

@@ -190,6 +190,24 @@ mod lint {
         );
     }
 
+    /// `[]` (accepted by the default dialect) matches no value, wherever it is written.
+    #[test]
+    fn lint_empty_lists_never_hold() {
+        assert_findings(
+            "empty-lists",
+            &[
+                (
+                    r#"warning: rule empty-source: pattern.source: [] lists no value, so this condition never holds and the rule never matches through it; list the values to match, or remove the field"#,
+                    FindingKind::EmptyList,
+                ),
+                (
+                    r#"warning: rule one-empty-branch: pattern.$or[0].data.eventName: [] lists no value, so this condition never holds and the rule never matches through it; list the values to match, or remove the field"#,
+                    FindingKind::EmptyList,
+                ),
+            ],
+        );
+    }
+
     /// Patterns every envelope matches (and only those: `resource` may be empty, `data.eventName`
     /// is not a top-level field, a real source can be excluded).
     #[test]

@@ -22,9 +22,13 @@ const DEVIATIONS: &[(&str, &str, &str)] = &[(
     "cidr match pattern must be a string",
 )];
 
-/// Cases the default dialect judges differently, on purpose: Tencent's bare scalars.
-const DEFAULT_DIALECT_DIFFERENCES: &[(&str, &str)] =
-    &[("int_nolist_EXC", "match"), ("string_nolist_EXC", "match")];
+/// Cases the default dialect judges differently, on purpose: Tencent's bare scalars, and
+/// the empty list it reads as no alternatives (matching nothing, not even `[]`).
+const DEFAULT_DIALECT_DIFFERENCES: &[(&str, &str)] = &[
+    ("int_nolist_EXC", "match"),
+    ("string_nolist_EXC", "match"),
+    ("arrays_empty_EXC", "no_match"),
+];
 
 #[derive(Deserialize)]
 struct File {

@@ -38,6 +38,31 @@ fn problems_carry_rule_path_and_reason() {
     assert_eq!(error.problems().len(), 13);
 }
 
+/// The pattern's own paths are kept whole under `pattern`: a top-level `$or` and keys
+/// that start with `$` keep their `$`; only the root marker `$` becomes `pattern`.
+#[test]
+fn pattern_paths_keep_dollar_keys() {
+    let path_of = |pattern: serde_json::Value| {
+        let text = json!({"rules": [{"name": "r1", "pattern": pattern}]}).to_string();
+        let error = RulesFile::parse(&text, Dialect::Default).expect_err("invalid pattern");
+        assert_eq!(error.problems().len(), 1, "{error}");
+        error.problems()[0].path().to_string()
+    };
+    assert_eq!(
+        path_of(json!({"$or": [{"a": [1]}, {"b": [{"prefix": 5}]}]})),
+        "pattern.$or[1].b[0].prefix"
+    );
+    assert_eq!(
+        path_of(json!({"$x": [{"prefix": 5}]})),
+        "pattern.$x[0].prefix"
+    );
+    assert_eq!(
+        path_of(json!({"x": {"$or": [{"a": [1]}, {"b": [{"prefix": 5}]}]}})),
+        "pattern.x.$or[1].b[0].prefix"
+    );
+    assert_eq!(path_of(json!({})), "pattern");
+}
+
 #[test]
 fn file_level_problems() {
     assert!(error_text("{\"rules\": [")

@@ -212,6 +212,30 @@ mod ruleset {
         );
     }
 
+    /// Conditions on one path are judged in the order written: an `{"exists": false}`
+    /// after an `array` condition looks only in the element the `array` chose. (Keys
+    /// `"a"` and `"a.b"` are read in that order; the `$or` branch comes after the outer
+    /// field.) Found by fuzzing against the reference: the set used to reorder such
+    /// conditions, and to share one conjunction between two rules that differ only in
+    /// that order.
+    #[test]
+    fn an_absence_after_an_array_condition_on_the_same_path_looks_in_its_element() {
+        let (set, patterns) = rules(&[
+            json!({"a": {"b": [{"array": {"id": 1}}]}, "a.b": [{"exists": false}]}),
+            json!({"a.b": [{"exists": false}], "$or": [{"a": {"b": [{"array": {"id": 1}}]}}, {"zz": [1]}]}),
+            json!({"a.b": [{"array": {"id": 1}}], "$or": [{"a": {"b": [{"exists": false}]}}, {"zz": [1]}]}),
+        ]);
+        // The element `[{"id": 1}]` holds no leaf at a.b; the other element does.
+        let nested = json!({"a": {"b": [[{"id": 1}], [0]]}});
+        assert_eq!(matched(&set, &patterns, &nested), vec![0, 2]);
+        // With the leaf in the chosen element, absence fails whatever the order.
+        let same_element = json!({"a": {"b": [[{"id": 1}, 0]]}});
+        assert_eq!(matched(&set, &patterns, &same_element), Vec::<usize>::new());
+        // With no array of arrays, absence means no leaf at all: both orders agree.
+        let flat = json!({"a": {"b": [{"id": 1}]}});
+        assert_eq!(matched(&set, &patterns, &flat), vec![0, 1, 2]);
+    }
+
     #[test]
     fn a_rule_with_every_operator() {
         let every = json!({

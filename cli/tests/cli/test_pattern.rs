@@ -76,6 +76,27 @@ fn the_aws_dialect_rejects_bare_scalars_the_default_accepts() {
     );
 }
 
+/// `[]` is no alternative at all: the default dialect matches nothing with it, the aws
+/// dialect refuses it as AWS does.
+#[test]
+fn an_empty_list_matches_nothing_in_the_default_dialect_and_is_refused_by_aws() {
+    let output = test_pattern("pattern-empty-list.json", "event-sg-open.json", &[]);
+    assert_status(&output, 0);
+    assert_eq!(stdout(&output), "{\"Result\":false}\n");
+
+    let output = test_pattern(
+        "pattern-empty-list.json",
+        "event-sg-open.json",
+        &["--dialect", "aws"],
+    );
+    assert_status(&output, 2);
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        "invalid event pattern: source: Empty arrays are not allowed\n"
+    );
+}
+
 #[test]
 fn an_event_that_is_not_json_names_the_file_and_exits_2() {
     let output = test_pattern("pattern-sg-open.json", "event-not-json.json", &[]);

@@ -12,8 +12,23 @@ use super::sites::{join, Site};
 use super::suggest::{closest, AWS_NAMES};
 use super::{Finding, FindingKind, LintOptions, Severity};
 use crate::cloudaudit::{ActionType, READ_PREFIXES};
-use crate::pattern::{AnythingBut, Literal, Matcher, Pattern};
+use crate::pattern::{AnythingBut, FieldValue, Literal, Matcher, Pattern};
 use crate::rules::{RuleRef, RuleSpec, TargetSpec};
+
+/// `"a": []`, which the default dialect reads as a list of no alternatives: `[] lists
+/// no value, so this condition never holds`. Whatever the field.
+pub(super) fn empty_list(rule: &RuleRef, site: &Site<'_>) -> Option<Finding> {
+    match site.value {
+        FieldValue::Leaf(matchers) if matchers.is_empty() => Some(warning(
+            rule,
+            site.at(),
+            FindingKind::EmptyList,
+            "[] lists no value, so this condition never holds and the rule never matches through it".to_string(),
+            Some("list the values to match, or remove the field".to_string()),
+        )),
+        _ => None,
+    }
+}
 
 /// A leaf of a pattern on a field the schema knows.
 pub(super) struct Leaf<'a> {

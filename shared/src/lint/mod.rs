@@ -7,6 +7,8 @@
 //! - `source`/`type` values no envelope has ([`FindingKind::ImpossibleValue`]);
 //! - read-only API names (or `actionType` `Read`) while only writes are delivered
 //!   ([`FindingKind::ReadsNotDelivered`]);
+//! - empty lists (`"a": []`, default dialect), which no value matches
+//!   ([`FindingKind::EmptyList`]);
 //! - patterns every envelope matches ([`FindingKind::MatchesEverything`]);
 //! - rules with the same pattern as an earlier enabled rule: with the same targets
 //!   ([`FindingKind::Duplicate`]) or different ones ([`FindingKind::Shadowed`]).
@@ -56,6 +58,7 @@ pub enum FindingKind {
     TypeMismatch,
     ImpossibleValue,
     ReadsNotDelivered,
+    EmptyList,
     MatchesEverything,
     Duplicate,
     Shadowed,
@@ -119,6 +122,7 @@ pub fn lint_with(rules: &RulesFile, options: &LintOptions) -> Vec<Finding> {
     for rule in rules.rules() {
         let reference = RuleRef::Named(rule.name().to_owned());
         for site in sites::sites(rule.pattern()) {
+            findings.extend(checks::empty_list(&reference, &site));
             let path = site.path();
             match schema::lookup(&path) {
                 Lookup::Unknown { index, .. } if index < site.prefix.len() => {} // reported at its parent

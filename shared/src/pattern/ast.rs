@@ -67,7 +67,8 @@ pub struct FieldPattern {
 pub enum FieldValue {
     /// A nested object pattern.
     Object(ObjectPattern),
-    /// A leaf: alternatives, ORed. Never empty.
+    /// A leaf: alternatives, ORed. Empty only for `[]` in the default dialect, which
+    /// nothing matches (the aws dialect refuses it).
     Leaf(Vec<Matcher>),
 }
 
@@ -152,7 +153,8 @@ pub struct Wildcard {
 /// A path in an event: keys split at dots. `["detail", "state"]`.
 pub type Path = Vec<String>;
 
-/// One condition of a [`Conjunction`]: a path and its ORed alternatives.
+/// One condition of a [`Conjunction`]: a path and its ORed alternatives (none for `[]`,
+/// so the condition never holds).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
     pub path: Path,

@@ -501,6 +501,9 @@ fn unmet_reason(
     explained: &ConditionExplanation,
     flat: &Flattened<'_>,
 ) -> String {
+    if condition.matchers.is_empty() {
+        return "the empty list [] has no alternative, so no value matches it".to_string();
+    }
     let values = &explained.values;
     if values.is_empty() {
         let container = flat

@@ -16,7 +16,8 @@
 //! `["x"]`), `{"contain": "s"}` / `{"contain": ["a", "b"]}` (a string containing every
 //! substring; never matches a non-string), `{"array": "{\"k\":\"v\"}"}` (also accepted
 //! with the object itself as operand), `$or` branches may use operator names as field
-//! names, and CIDR blocks may be `/32` and `/128`. Everything else (including the
+//! names, CIDR blocks may be `/32` and `/128`, and a leaf may be the empty list `[]`
+//! (no alternatives: no value matches it; operand lists may still not be empty). Everything else (including the
 //! wildcard complexity limit and the ±5e9 numeric limit) is the same in both.
 //!
 //! ## Where this deliberately differs from AWS

@@ -191,7 +191,12 @@ impl Parser {
         at: &str,
     ) -> Result<Vec<Matcher>, PatternError> {
         if items.is_empty() {
-            return err(at, "Empty arrays are not allowed");
+            // AWS refuses `[]`; the default dialect reads it as what it says, a list of
+            // no alternatives, which no value satisfies (`lint` warns about it).
+            if self.aws() {
+                return err(at, "Empty arrays are not allowed");
+            }
+            return Ok(Vec::new());
         }
         let mut matchers = Vec::with_capacity(items.len());
         for (i, value) in items.iter().enumerate() {

@@ -237,10 +237,15 @@ fn read_rule(
 }
 
 /// Where a pattern problem is inside the rule: the pattern module writes the pattern's
-/// root as `$`, the rules file as `pattern`.
+/// root as `$` and the paths below it without that prefix (`a.b[0]`, `$or[1].c`), the
+/// rules file writes the root as `pattern`. Only a path that is exactly `$` is the root:
+/// a leading `$` is otherwise part of a key (`$or`, or a field named `$x`).
 fn pattern_path(path: &str) -> String {
-    let inside = path.strip_prefix('$').unwrap_or(path);
-    join_path("pattern", inside.strip_prefix('.').unwrap_or(inside))
+    if path == "$" {
+        "pattern".to_string()
+    } else {
+        join_path("pattern", path)
+    }
 }
 
 /// The rule's name if valid and unique, and how to refer to the rule in problems.

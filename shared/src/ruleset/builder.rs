@@ -49,7 +49,10 @@ impl RuleSetBuilder {
                 RuleSetErrorKind::DuplicateName { first },
             ));
         }
-        let conjunctions = pattern.conjunctions();
+        let mut conjunctions = pattern.conjunctions();
+        // A condition with no alternatives (`"a": []` in the default dialect) never
+        // holds: its combinations are no way to match, and the rule may have none left.
+        conjunctions.retain(|c| c.conditions.iter().all(|c| !c.matchers.is_empty()));
         if let Some(too_big) = conjunctions
             .iter()
             .find(|c| c.conditions.len() > MAX_CONDITIONS)
@@ -228,24 +231,31 @@ impl RuleSetBuilder {
 
 /// The distinct conjunctions of `conjunctions` ((rule, conjunction) pairs, by rule),
 /// each with its [`Owner`], and the rule lists of those several rules hold. Conditions
-/// are put in a canonical order (conjunctions are sets of conditions) and compared with
-/// `==` among conjunctions of equal hash; a rule holding one conjunction twice (an `$or`
-/// with equal branches) keeps it once.
+/// are put in key order ([`Conjunction::key_ranks`]) and compared with `==` among
+/// conjunctions of equal hash; a rule holding one conjunction twice (an `$or` with equal
+/// branches) keeps it once.
+///
+/// Key order, not any order that makes equal sets alike: conditions on one path keep the
+/// order they were written in, because an `{"exists": false}` among them is judged
+/// against the array elements the ones before it chose. Two conjunctions that differ only
+/// in that order can differ in verdict, so they stay apart.
 fn merge_identical(conjunctions: Vec<(u32, Conjunction)>) -> Distinct {
     let mut distinct: Vec<(Vec<u32>, Conjunction)> = Vec::with_capacity(conjunctions.len());
     let mut by_hash: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
     for (rule, mut conjunction) in conjunctions {
-        let mut hashed: Vec<(u64, Condition)> = conjunction
-            .conditions
-            .drain(..)
-            .map(|condition| (condition_hash(&condition), condition))
+        let ranks = conjunction.key_ranks();
+        let mut ranked: Vec<(usize, Condition)> = ranks
+            .into_iter()
+            .zip(conjunction.conditions.drain(..))
             .collect();
-        // Equal conditions hash alike, so equal sets end in the same order (a collision
-        // can only keep two equal conjunctions apart, which costs speed, not verdicts).
-        hashed.sort_by_key(|(hash, _)| *hash);
+        ranked.sort_unstable_by_key(|(rank, _)| *rank);
+        conjunction.conditions = ranked.into_iter().map(|(_, condition)| condition).collect();
+        // A collision can only keep two equal conjunctions apart: speed, not verdicts.
         let mut hasher = FxHasher::default();
-        hashed.iter().for_each(|(hash, _)| hasher.write_u64(*hash));
-        conjunction.conditions = hashed.into_iter().map(|(_, condition)| condition).collect();
+        conjunction
+            .conditions
+            .iter()
+            .for_each(|condition| hasher.write_u64(condition_hash(condition)));
         let same = by_hash.entry(hasher.finish()).or_default();
         match same.iter().find(|&&at| distinct[at].1 == conjunction) {
             Some(&at) => {
