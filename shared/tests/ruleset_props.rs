@@ -90,6 +90,30 @@ mod ruleset {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Some rules with a leaf replaced by `[]` (no alternatives): the rule set drops
+        /// exactly the combinations the reference evaluator cannot satisfy.
+        #[test]
+        fn rules_with_empty_lists_agree_with_the_reference_evaluator(
+            patterns in prop::collection::vec(pattern(), 1..10),
+            emptied in prop::collection::vec(any::<u64>(), 1..4),
+            random_events in prop::collection::vec(event(), 0..4),
+            witnesses in prop::collection::vec((any::<prop::sample::Index>(), any::<u64>()), 1..6),
+        ) {
+            let mut patterns = patterns;
+            for seed in emptied {
+                let which = (seed % patterns.len() as u64) as usize;
+                let json = with_an_empty_list(&patterns[which].0, &mut Dice(seed));
+                let pattern = Pattern::from_value(&json, Dialect::Default)
+                    .map_err(|e| TestCaseError::fail(format!("{json}: {e}")))?;
+                patterns[which] = (json, pattern);
+            }
+            agree_with_the_reference(&patterns, &random_events, &witnesses)?;
+        }
+    }
+
     /// The property above is only meaningful if its generators make matching and
     /// non-matching pairs alike, and mostly valid patterns.
     #[test]

@@ -124,6 +124,36 @@ pub fn pattern() -> impl Strategy<Value = (Value, Pattern)> {
     })
 }
 
+/// `pattern` with one of its leaves, chosen by `dice`, replaced by `[]`: the empty list
+/// the default dialect reads as no alternatives.
+pub fn with_an_empty_list(pattern: &Value, dice: &mut Dice) -> Value {
+    fn leaves(value: &mut Value) -> Vec<&mut Value> {
+        let Value::Object(fields) = value else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for (key, inner) in fields.iter_mut() {
+            if key == "$or" {
+                if let Value::Array(branches) = inner {
+                    found.extend(branches.iter_mut().flat_map(leaves));
+                }
+            } else if inner.is_object() {
+                found.extend(leaves(inner));
+            } else {
+                found.push(inner);
+            }
+        }
+        found
+    }
+    let mut emptied = pattern.clone();
+    let mut found = leaves(&mut emptied);
+    if !found.is_empty() {
+        let at = dice.below(found.len());
+        *found.swap_remove(at) = json!([]);
+    }
+    emptied
+}
+
 /// A tiny deterministic random source for [`witness`], seeded by proptest.
 pub struct Dice(pub u64);
 
@@ -169,6 +199,7 @@ pub fn witness(pattern: &Value, dice: &mut Dice) -> Value {
         }
         let produced = match value {
             Value::Object(_) => Some(witness(value, dice)),
+            Value::Array(alternatives) if alternatives.is_empty() => Some(dice.scalar()),
             Value::Array(alternatives) => {
                 witness_leaf(&alternatives[dice.below(alternatives.len())], dice)
             }
