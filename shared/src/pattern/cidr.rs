@@ -8,8 +8,11 @@ use super::ast::Dialect;
 
 /// Parses a CIDR block the way event-ruler's `CIDR.cidr` does, with its reasons.
 ///
-/// The address is kept as written (not truncated to the network): AWS matches
-/// `10.0.0.5/24` as the range `10.0.0.5..=10.0.0.255`, and so does [`cidr_contains`].
+/// A block written with host bits set (`10.0.0.5/24`): AWS keeps the address as written
+/// and matches the range `10.0.0.5..=10.0.0.255`, so the aws dialect does too. The
+/// default dialect reads it as CIDR notation means it, the whole block `10.0.0.0/24`
+/// (as Go's `net.ParseCIDR`, and so Tencent's Go services, have it): a rule on a network
+/// should not skip the addresses below the one written.
 /// AWS rejects `/32` and `/128` ("must be < 32"); the default dialect accepts them.
 pub(crate) fn parse_cidr(text: &str, dialect: Dialect) -> Result<IpNet, String> {
     // Java's String.split drops trailing empty pieces: "10.0.0.0/" has one piece.
@@ -34,7 +37,8 @@ pub(crate) fn parse_cidr(text: &str, dialect: Dialect) -> Result<IpNet, String> 
         IpAddr::V6(_) if bits > 128 => return Err("IPv6 mask bits must be <= 128".into()),
         _ => u8::try_from(bits).map_err(|_| "Malformed CIDR, mask bits must be an integer")?,
     };
-    IpNet::new(address, prefix).map_err(|e| e.to_string())
+    let net = IpNet::new(address, prefix).map_err(|e| e.to_string())?;
+    Ok(if aws { net } else { net.trunc() })
 }
 
 /// Whether the leaf string is an IP address inside the block (same family only).

@@ -16,9 +16,11 @@
 //! `["x"]`), `{"contain": "s"}` / `{"contain": ["a", "b"]}` (a string containing every
 //! substring; never matches a non-string), `{"array": "{\"k\":\"v\"}"}` (also accepted
 //! with the object itself as operand), `$or` branches may use operator names as field
-//! names, CIDR blocks may be `/32` and `/128`, and a leaf may be the empty list `[]`
-//! (no alternatives: no value matches it; operand lists may still not be empty). Everything else (including the
-//! wildcard complexity limit and the ±5e9 numeric limit) is the same in both.
+//! names, CIDR blocks may be `/32` and `/128` (and one written with host bits set,
+//! `10.0.0.5/24`, is the whole block, where AWS matches from `.5` up), and a leaf may be
+//! the empty list `[]` (no alternatives: no value matches it; operand lists may still
+//! not be empty). Everything else (including the wildcard complexity limit and the ±5e9
+//! numeric limit) is the same in both.
 //!
 //! ## Where this deliberately differs from AWS
 //! - Reasons: `{"cidr": [..]}` says "cidr match pattern must be a string" (AWS: "prefix

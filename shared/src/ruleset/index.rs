@@ -349,8 +349,9 @@ impl FieldIndex {
 
 /// Cidr blocks per address family and prefix length, keyed by their masked network: an
 /// address is parsed once and looked up once per distinct prefix length, however many
-/// blocks there are. A block written with host bits (`10.0.0.5/24`, which AWS matches
-/// from `.5` up) is filed under its network; verification applies the exact range.
+/// blocks there are. A block written with host bits (`10.0.0.5/24`, which the aws
+/// dialect, as AWS, matches from `.5` up) is filed under its network; verification
+/// applies the exact range.
 #[derive(Debug, Default)]
 struct CidrIndex {
     v4: Vec<(u8, FxHashMap<u32, Entries>)>,
