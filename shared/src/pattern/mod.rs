@@ -19,8 +19,9 @@
 //! names, CIDR blocks may be `/32` and `/128` (and one written with host bits set,
 //! `10.0.0.5/24`, is the whole block, where AWS matches from `.5` up), and a leaf may be
 //! the empty list `[]` (no alternatives: no value matches it; operand lists may still
-//! not be empty). Everything else (including the wildcard complexity limit and the ±5e9
-//! numeric limit) is the same in both.
+//! not be empty), and a numeric range is refused only when no number is in it (AWS also
+//! refuses `[">=", 5, "<=", 5]` and `[">", 5e9]`). Everything else (including the
+//! wildcard complexity limit and the ±5e9 limit on numbers written) is the same in both.
 //!
 //! ## Where this deliberately differs from AWS
 //! - Reasons: `{"cidr": [..]}` says "cidr match pattern must be a string" (AWS: "prefix

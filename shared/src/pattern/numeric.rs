@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::ast::{Bound, NumericRange};
+use super::ast::{Bound, Dialect, NumericRange};
 
 /// AWS (event-ruler's `ComparableNumber`) only handles numbers in ±5e9, inclusive; an
 /// open end of a range is implicitly this far away.
@@ -18,7 +18,16 @@ pub(crate) type NumericError = (Option<usize>, String);
 /// Parses the array operand of `numeric`, following event-ruler's grammar step by step so
 /// that every rejection has AWS's reason: `[op, n]` with `op` in `=`, `<`, `<=`, `>`, `>=`,
 /// or `[">"|">=", n, "<"|"<=", m]` (lower bound first) with a non-empty range.
-pub(crate) fn parse_numeric(items: &[Value]) -> Result<NumericRange, NumericError> {
+///
+/// "Non-empty" as AWS checks it in the aws dialect: the bottom strictly below the top,
+/// where an open end is ±5e9 (so `[">=", 5, "<=", 5]` and `[">=", 5e9]` are refused,
+/// though each holds a number). The default dialect refuses only ranges no number is in
+/// (`[">", 5, "<=", 5]`); its open ends are unbounded, as matching has them.
+pub(crate) fn parse_numeric(
+    items: &[Value],
+    dialect: Dialect,
+) -> Result<NumericRange, NumericError> {
+    let aws = dialect == Dialect::Aws;
     if items.is_empty() {
         return Err((None, "Empty arrays are not allowed".into()));
     }
@@ -62,7 +71,9 @@ pub(crate) fn parse_numeric(items: &[Value]) -> Result<NumericRange, NumericErro
                 value: top,
                 inclusive: operator == "<=",
             };
-            check_order(-NUMERIC_LIMIT, top, 1)?;
+            if aws {
+                check_order(-NUMERIC_LIMIT, top, 1)?;
+            }
             check_limit(top, 1)?;
             Ok(NumericRange {
                 lower: None,
@@ -76,7 +87,9 @@ pub(crate) fn parse_numeric(items: &[Value]) -> Result<NumericRange, NumericErro
                 inclusive: operator == ">=",
             };
             if items.len() == 2 {
-                check_order(bottom, NUMERIC_LIMIT, 1)?;
+                if aws {
+                    check_order(bottom, NUMERIC_LIMIT, 1)?;
+                }
                 check_limit(bottom, 1)?;
                 return Ok(NumericRange {
                     lower: Some(lower),
@@ -96,15 +109,19 @@ pub(crate) fn parse_numeric(items: &[Value]) -> Result<NumericRange, NumericErro
             if items.len() > 4 {
                 return Err((Some(4), "Too many terms in numeric range expression".into()));
             }
-            check_order(bottom, top, 3)?;
+            let upper = Bound {
+                value: top,
+                inclusive: second == "<=",
+            };
+            let point = lower.inclusive && upper.inclusive && bottom == top;
+            if aws || !point {
+                check_order(bottom, top, 3)?;
+            }
             check_limit(bottom, 1)?;
             check_limit(top, 3)?;
             Ok(NumericRange {
                 lower: Some(lower),
-                upper: Some(Bound {
-                    value: top,
-                    inclusive: second == "<=",
-                }),
+                upper: Some(upper),
             })
         }
         other => Err((
@@ -114,7 +131,8 @@ pub(crate) fn parse_numeric(items: &[Value]) -> Result<NumericRange, NumericErro
     }
 }
 
-/// AWS rejects a range whose bottom is not below its top (so `[">=", 5, "<=", 5]` too).
+/// A range whose bottom is not below its top: empty, or (aws dialect) the one number
+/// `[">=", 5, "<=", 5]` AWS refuses too.
 fn check_order(bottom: f64, top: f64, index: usize) -> Result<(), NumericError> {
     if bottom >= top {
         return Err((Some(index), "Bottom must be less than top".into()));

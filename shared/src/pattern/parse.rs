@@ -266,7 +266,7 @@ impl Parser {
                 let Value::Array(items) = operand else {
                     return err(here, "Value of numeric must be an array.");
                 };
-                let range = parse_numeric(items).map_err(|(index, reason)| {
+                let range = parse_numeric(items, self.dialect).map_err(|(index, reason)| {
                     PatternError::new(
                         index.map_or_else(|| here.clone(), |i| item(&here, i)),
                         reason,
