@@ -114,6 +114,40 @@ mod ruleset {
         }
     }
 
+    /// `pattern` with 64 more conditions, on fields no generated event has (`f00` to
+    /// `f63`, ranked between the generated keys), each `{"exists": false}`: the same
+    /// verdicts, from combinations wider than the matcher's 64 mask bits.
+    fn widened((json, _): &(Value, Pattern)) -> (Value, Pattern) {
+        let mut wide = json.clone();
+        if let Value::Object(fields) = &mut wide {
+            for i in 0..64 {
+                fields.insert(format!("f{i:02}"), serde_json::json!([{"exists": false}]));
+            }
+        }
+        let pattern = Pattern::from_value(&wide, Dialect::Default).expect("still valid");
+        (wide, pattern)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Wide and plain rules together, enough of them for decision trees.
+        #[test]
+        fn rules_wider_than_64_conditions_agree_with_the_reference_evaluator(
+            patterns in prop::collection::vec(pattern(), 1..40),
+            widen in prop::collection::vec(any::<bool>(), 40),
+            random_events in prop::collection::vec(event(), 0..4),
+            witnesses in prop::collection::vec((any::<prop::sample::Index>(), any::<u64>()), 1..6),
+        ) {
+            let patterns: Vec<(Value, Pattern)> = patterns
+                .iter()
+                .zip(&widen)
+                .map(|(p, &wide)| if wide { widened(p) } else { p.clone() })
+                .collect();
+            agree_with_the_reference(&patterns, &random_events, &witnesses)?;
+        }
+    }
+
     /// The property above is only meaningful if its generators make matching and
     /// non-matching pairs alike, and mostly valid patterns.
     #[test]

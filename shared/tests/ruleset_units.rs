@@ -113,29 +113,101 @@ mod ruleset {
         assert_eq!(set.name(RuleId(1)), "beta");
     }
 
+    /// More conditions in one combination than the matcher has mask bits (64): those
+    /// satisfied inside arrays get bits per event, and past 64 of them the exact search
+    /// decides. Same verdicts as the reference either way.
     #[test]
-    fn too_many_conditions_in_one_combination_are_rejected() {
-        let fields: serde_json::Map<String, Value> =
-            (0..65).map(|i| (format!("k{i}"), json!(["v"]))).collect();
-        let mut builder = RuleSetBuilder::new();
-        let error = builder
-            .add("wide", &pattern(Value::Object(fields)))
-            .unwrap_err();
-        assert_eq!(
-            error.kind(),
-            &RuleSetErrorKind::TooManyConditions {
-                count: 65,
-                limit: 64
-            }
+    fn conjunctions_of_more_than_64_conditions_match_like_the_reference() {
+        let fields = |prefix: &str, count: usize, value: Value| -> serde_json::Map<String, Value> {
+            (0..count)
+                .map(|i| (format!("{prefix}{i:03}"), value.clone()))
+                .collect()
+        };
+        let values = |prefix: &str, range: std::ops::Range<usize>| -> Value {
+            Value::Object(
+                range
+                    .map(|i| (format!("{prefix}{i:03}"), json!("v")))
+                    .collect(),
+            )
+        };
+        // 100 conditions, all under one array: 100 in play.
+        let in_one_element = json!({"items": fields("k", 100, json!(["v"]))});
+        // 70 plain ones beside 2 under an array, and 66 beside an absence under one.
+        let mut beside_array = fields("top", 70, json!(["v"]));
+        beside_array.insert("items".into(), json!({"id": ["a"], "n": [1]}));
+        let mut beside_absence = fields("top", 66, json!(["v"]));
+        beside_absence.insert(
+            "Ingress".into(),
+            json!({"CidrBlock": ["0.0.0.0/0"], "Description": [{"exists": false}]}),
         );
-        let fields: serde_json::Map<String, Value> =
-            (0..64).map(|i| (format!("k{i}"), json!(["v"]))).collect();
-        let event = Value::Object(fields.keys().map(|k| (k.clone(), json!("v"))).collect());
-        let mut builder = RuleSetBuilder::new();
-        builder
-            .add("wide", &pattern(Value::Object(fields)))
-            .unwrap();
-        assert_eq!(builder.build().matches(&event), vec![RuleId(0)]);
+        // 70 under one array and an absence ranked after them: 71 in play.
+        let mut with_late_absence = fields("k", 70, json!(["v"]));
+        with_late_absence.insert("zz".into(), json!([{"exists": false}]));
+        let (set, patterns) = rules(&[
+            in_one_element,
+            Value::Object(beside_array),
+            Value::Object(beside_absence),
+            json!({"items": with_late_absence}),
+        ]);
+
+        let tops = values("top", 0..70);
+        let with = |extra: Value| {
+            let mut event = tops.clone();
+            for (k, v) in extra.as_object().unwrap() {
+                event[k] = v.clone();
+            }
+            event
+        };
+        let items = |elements: Vec<Value>| with(json!({ "items": elements }));
+        let whole = values("k", 0..100);
+        // Rule 3 wants the first 70 of them in one element, and no `zz` beside.
+        assert_eq!(matched(&set, &patterns, &items(vec![whole])), vec![0, 3]);
+        // The same fields split over two elements: no element holds them all.
+        let split = vec![values("k", 0..50), values("k", 50..100)];
+        assert_eq!(matched(&set, &patterns, &items(split)), Vec::<usize>::new());
+        assert_eq!(
+            matched(&set, &patterns, &items(vec![json!({"id": "a", "n": 1})])),
+            vec![1]
+        );
+        assert_eq!(
+            matched(
+                &set,
+                &patterns,
+                &items(vec![json!({"id": "a", "n": 2}), json!({"id": "b", "n": 1})])
+            ),
+            Vec::<usize>::new()
+        );
+        let open = json!({"CidrBlock": "0.0.0.0/0"});
+        let described = json!({"CidrBlock": "10.0.0.0/8", "Description": "office"});
+        assert_eq!(
+            matched(
+                &set,
+                &patterns,
+                &with(json!({"Ingress": [open, described]}))
+            ),
+            vec![2]
+        );
+        let open_described = json!({"CidrBlock": "0.0.0.0/0", "Description": "why"});
+        assert_eq!(
+            matched(&set, &patterns, &with(json!({"Ingress": [open_described]}))),
+            Vec::<usize>::new()
+        );
+        // `zz` in another element than the one the 70 chose: absent there.
+        let first70 = values("k", 0..70);
+        let mut first70_zz = first70.clone();
+        first70_zz["zz"] = json!(1);
+        assert_eq!(
+            matched(
+                &set,
+                &patterns,
+                &items(vec![first70.clone(), json!({"zz": 1})])
+            ),
+            vec![3]
+        );
+        assert_eq!(
+            matched(&set, &patterns, &items(vec![first70_zz])),
+            Vec::<usize>::new()
+        );
     }
 
     #[test]

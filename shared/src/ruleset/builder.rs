@@ -23,7 +23,7 @@ use super::path_trie::{NodeId, PathTrie};
 use super::program::{strings_to_intern, ProgramBuilder, PROVEN};
 use super::split::SplitBuilder;
 use super::symbols::Symbols;
-use super::verify::{CompiledCondition, MAX_CONDITIONS};
+use super::verify::CompiledCondition;
 use super::{CompiledConjunction, Owner, RuleId, RuleSet, SHARED};
 use crate::pattern::{Condition, Conjunction, Literal, Matcher, Pattern};
 
@@ -40,8 +40,7 @@ impl RuleSetBuilder {
         Self::default()
     }
 
-    /// Adds a rule; its id is its position (0, 1, ...). A name already used, or a
-    /// pattern with more than 64 conditions in one `$or` combination, is refused.
+    /// Adds a rule; its id is its position (0, 1, ...). A name already used is refused.
     pub fn add(&mut self, name: &str, pattern: &Pattern) -> Result<RuleId, RuleSetError> {
         if let Some(&first) = self.ids.get(name) {
             return Err(RuleSetError::new(
@@ -53,18 +52,6 @@ impl RuleSetBuilder {
         // A condition with no alternatives (`"a": []` in the default dialect) never
         // holds: its combinations are no way to match, and the rule may have none left.
         conjunctions.retain(|c| c.conditions.iter().all(|c| !c.matchers.is_empty()));
-        if let Some(too_big) = conjunctions
-            .iter()
-            .find(|c| c.conditions.len() > MAX_CONDITIONS)
-        {
-            return Err(RuleSetError::new(
-                name,
-                RuleSetErrorKind::TooManyConditions {
-                    count: too_big.conditions.len(),
-                    limit: MAX_CONDITIONS,
-                },
-            ));
-        }
         let id = RuleId(self.names.len());
         self.names.push(name.into());
         self.ids.insert(name.into(), id);

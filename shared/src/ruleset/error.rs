@@ -23,9 +23,6 @@ pub struct RuleSetError {
 pub enum RuleSetErrorKind {
     /// Another rule already has this name.
     DuplicateName { first: RuleId },
-    /// One `$or` combination of the pattern has more conditions than the matcher tracks
-    /// (array consistency is checked with one bit per condition).
-    TooManyConditions { count: usize, limit: usize },
 }
 
 impl fmt::Display for RuleSetErrorKind {
@@ -34,10 +31,6 @@ impl fmt::Display for RuleSetErrorKind {
             RuleSetErrorKind::DuplicateName { first } => {
                 write!(f, "duplicate rule name (first used by rule #{})", first.0)
             }
-            RuleSetErrorKind::TooManyConditions { count, limit } => write!(
-                f,
-                "pattern has {count} field conditions in one combination; at most {limit} are supported"
-            ),
         }
     }
 }

@@ -25,9 +25,10 @@
 //! trigger and tree groups proved → run each candidate's check program (the pattern
 //! module's own matchers for anything beyond exact strings) → rule ids.
 //!
-//! Limits: at most 64 conditions per `$or` combination (refused by
-//! [`RuleSetBuilder::add`]); `$or` combinations per pattern are bounded at parse time
-//! (1000). `matches` follows a `Value` recursively along used paths and through arrays,
+//! Limits: none on conditions per `$or` combination (array consistency keeps a bit
+//! per condition in a `u64`; a combination of more than 64 has bits handed out per
+//! event to the conditions in play, see `verify.rs`); `$or` combinations per pattern are
+//! bounded at parse time (1000). `matches` follows a `Value` recursively along used paths and through arrays,
 //! so its depth is that of the event (serde_json limits parsed events to 128 levels).
 
 mod builder;

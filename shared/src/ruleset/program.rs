@@ -39,7 +39,7 @@ use serde_json::Value;
 use super::flatten::{EventLeaves, Leaf};
 use super::path_trie::NodeId;
 use super::symbols::{Symbols, NO_SYMBOL};
-use super::verify::{condition_support, CompiledCondition, Support};
+use super::verify::{condition_support, CompiledCondition, Support, MASK_BITS};
 use super::CompiledConjunction;
 use crate::pattern::cidr::cidr_contains;
 use crate::pattern::{AnythingBut, Literal, Matcher};
@@ -264,7 +264,7 @@ impl<'a> ProgramBuilder<'a> {
     pub(crate) fn program(&mut self, conj: u32, proven: u64) -> u32 {
         let range = self.conjunctions[conj as usize].conditions.clone();
         let all = full_mask(range.len());
-        if proven & all == all {
+        if range.len() <= MASK_BITS && proven & all == all {
             return PROVEN;
         }
         if let Some(&at) = self.built.get(&(conj, proven & all)) {
@@ -274,7 +274,7 @@ impl<'a> ProgramBuilder<'a> {
         let mut left: Vec<u32> = range
             .clone()
             .enumerate()
-            .filter(|(i, _)| proven & (1u64 << i) == 0)
+            .filter(|&(i, _)| !is_proven(proven, i))
             .map(|(_, c)| self.test_of[c as usize])
             .collect();
         // Stable: within a kind, the conjunction's order (its anchor first).
@@ -333,12 +333,20 @@ pub(crate) struct Programs {
     nets: Vec<IpNet>,
 }
 
+/// The proven mask of the first `len` conditions (all of them, up to [`MASK_BITS`]).
 fn full_mask(len: usize) -> u64 {
-    if len >= 64 {
+    if len >= MASK_BITS {
         u64::MAX
     } else {
         (1u64 << len) - 1
     }
+}
+
+/// Whether condition `i` of a conjunction is in its `proven` mask. Only the first
+/// [`MASK_BITS`] conditions have a bit; the others are never taken as proven, so a
+/// conjunction of more conditions always runs a program with them.
+pub(crate) fn is_proven(proven: u64, i: usize) -> bool {
+    i < MASK_BITS && proven & (1u64 << i) != 0
 }
 
 /// Per-event results of tests: a byte per test, [`UNJUDGED`] or an encoded [`Support`].

@@ -19,9 +19,9 @@ use super::exact::{ExactKey, ExactKeys};
 use super::flatten::EventLeaves;
 use super::index::{number_key, Entries, Entry};
 use super::path_trie::NodeId;
-use super::program::ProgramBuilder;
+use super::program::{is_proven, ProgramBuilder};
 use super::symbols::{Symbols, NO_SYMBOL};
-use super::verify::CompiledCondition;
+use super::verify::{CompiledCondition, MASK_BITS};
 use super::CompiledConjunction;
 use crate::pattern::{Literal, Matcher};
 
@@ -155,7 +155,7 @@ impl<'a, 'p> SplitBuilder<'a, 'p> {
         self.conditions_of(conj)
             .iter()
             .enumerate()
-            .filter(|(i, c)| c.field == field && proven & (1u64 << i) == 0)
+            .filter(|&(i, c)| c.field == field && i < MASK_BITS && !is_proven(proven, i))
             .find_map(|(i, c)| required_values(c, self.symbols).map(|keys| (i, keys)))
     }
 

@@ -12,8 +12,11 @@ use super::flatten::{EventLeaves, TrailStep};
 use super::path_trie::NodeId;
 use crate::pattern::{Condition, Literal, Matcher};
 
-/// Most conditions one conjunction may have: array consistency tracks one bit each.
-pub(crate) const MAX_CONDITIONS: usize = 64;
+/// Array consistency tracks one bit per condition in a `u64`. A conjunction with more
+/// conditions than this has its bits handed out per event, only to the conditions that
+/// something inside an array satisfies ([`compact_bits`]), and past this many of those
+/// too, the exact search decides ([`holds_by_search`]).
+pub(crate) const MASK_BITS: usize = 64;
 
 /// A condition, with its matchers sorted by how they are evaluated.
 #[derive(Debug)]
@@ -185,6 +188,22 @@ struct Option_ {
 #[derive(Debug, Default)]
 pub(crate) struct VerifyBuffers {
     options: Vec<Option_>,
+    /// For conjunctions of more than [`MASK_BITS`] conditions: what each constrained
+    /// condition (by rank) needs, before bits are handed out.
+    wide_needs: Vec<(u32, Need)>,
+}
+
+/// How a condition that only something inside arrays satisfies can be satisfied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// Nothing needed here: satisfied outside every array (or not constrained).
+    Nothing,
+    /// A leaf inside an array.
+    Leaf,
+    /// The absence of its leaves from the chosen elements.
+    Absence,
+    /// Either of those.
+    Either,
 }
 
 /// How an event satisfies one condition on its own.
@@ -264,15 +283,18 @@ pub(crate) fn conjunction_holds(
     event: &EventLeaves,
     buffers: &mut VerifyBuffers,
 ) -> bool {
-    let options = &mut buffers.options;
+    let VerifyBuffers {
+        options,
+        wide_needs,
+    } = buffers;
     options.clear();
+    wide_needs.clear();
+    let wide = conditions.len() > MASK_BITS;
     // Conditions that only something inside arrays satisfies, by how: a leaf, the absence
     // of the leaves at the field from the chosen elements, or either. The others are
     // satisfied by a leaf outside every array (or by absence), which agrees with any
-    // choice.
-    let mut need_leaf = 0u64;
-    let mut need_absence = 0u64;
-    let mut need_either = 0u64;
+    // choice. (With more conditions than mask bits, kept by rank in `wide_needs`.)
+    let mut needs = Needs::default();
     let mut constrained = 0;
     'conditions: for condition in conditions {
         if condition.absent && !event.has_leaves(condition.field) {
@@ -300,19 +322,30 @@ pub(crate) fn conjunction_holds(
                 absent: true,
             }));
         }
-        let mask = 1u64 << bit;
-        match (by_leaf, by_absence) {
+        let need = match (by_leaf, by_absence) {
             (false, false) => return false,
-            (true, false) => need_leaf |= mask,
-            (false, true) => need_absence |= mask,
-            (true, true) => need_either |= mask,
+            (true, false) => Need::Leaf,
+            (false, true) => Need::Absence,
+            (true, true) => Need::Either,
+        };
+        if wide {
+            wide_needs.push((bit, need));
+        } else {
+            needs.add(bit, need);
         }
         constrained += 1;
     }
-    if need_absence | need_either == 0 && constrained <= 1 {
+    let any_absence = if wide {
+        wide_needs
+            .iter()
+            .any(|(_, need)| matches!(need, Need::Absence | Need::Either))
+    } else {
+        needs.absence | needs.either != 0
+    };
+    if !any_absence && constrained <= 1 {
         return true;
     }
-    if need_absence | need_either != 0 {
+    if any_absence {
         // A condition a leaf outside arrays satisfies may still choose one of its leaves
         // inside an array, and so leave out another element's leaf of an absence ranked
         // after it (as AWS's search, trying every leaf, does).
@@ -331,6 +364,21 @@ pub(crate) fn conjunction_holds(
             }
         }
     }
+    if wide {
+        match compact_bits(options, wide_needs) {
+            Some(compact) => needs = compact,
+            None => {
+                // More conditions in play than mask bits: the exact search, by rank.
+                let mut by_rank = vec![Need::Nothing; conditions.len()];
+                for &(rank, need) in wide_needs.iter() {
+                    by_rank[rank as usize] = need;
+                }
+                let need = |bit: u32| by_rank[bit as usize];
+                let last = options.iter().map(|o| o.bit).max().unwrap_or(0);
+                return holds_by_search(options, &need, last, &mut Vec::new(), event, 0);
+            }
+        }
+    }
     let trail = |o: &Option_| event.trail(o.trail);
     options.sort_unstable_by(|a, b| {
         trail(a)
@@ -344,19 +392,46 @@ pub(crate) fn conjunction_holds(
     let holds = achievable(options, 0, event, &mut give_up)
         .iter()
         .any(|&(held, present)| {
-            held & need_leaf == need_leaf
-                && present & need_absence == 0
-                && need_either & present & !held == 0
+            held & needs.leaf == needs.leaf
+                && present & needs.absence == 0
+                && needs.either & present & !held == 0
         });
     if !give_up {
         return holds;
     }
-    let needs = Needs {
-        leaf: need_leaf,
-        absence: need_absence,
-        either: need_either,
-    };
-    holds_by_search(options, &needs, &mut Vec::new(), event, 0)
+    let last = options.iter().map(|o| o.bit).max().unwrap_or(0);
+    holds_by_search(
+        options,
+        &|bit| needs.of(bit),
+        last,
+        &mut Vec::new(),
+        event,
+        0,
+    )
+}
+
+/// For a conjunction of more than [`MASK_BITS`] conditions: renumbers the options'
+/// bits (ranks) to `0..n` in rank order, over the `n` conditions that have options, and
+/// returns their needs as masks; `None` when `n` is more than [`MASK_BITS`]. Keeping
+/// rank order keeps every "ranked before" the same, and a condition without options
+/// never enters a mask, so the count over compact bits is the count over ranks.
+fn compact_bits(options: &mut [Option_], needs: &[(u32, Need)]) -> Option<Needs> {
+    let mut ranks: Vec<u32> = options.iter().map(|o| o.bit).collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    if ranks.len() > MASK_BITS {
+        return None;
+    }
+    let compact = |rank: u32| ranks.partition_point(|&r| r < rank) as u32;
+    for option in options.iter_mut() {
+        option.bit = compact(option.bit);
+    }
+    let mut masks = Needs::default();
+    for &(rank, need) in needs {
+        // Every constrained condition has options (its leaves), so it has a bit.
+        masks.add(compact(rank), need);
+    }
+    Some(masks)
 }
 
 /// Most sets of conditions the element-by-element count combines at one step before
@@ -364,10 +439,36 @@ pub(crate) fn conjunction_holds(
 const MAX_FAMILY: usize = 4096;
 
 /// The conditions (bit masks) that only something inside arrays satisfies, by how.
+#[derive(Debug, Default, Clone, Copy)]
 struct Needs {
     leaf: u64,
     absence: u64,
     either: u64,
+}
+
+impl Needs {
+    fn add(&mut self, bit: u32, need: Need) {
+        let mask = 1u64 << bit;
+        match need {
+            Need::Nothing => {}
+            Need::Leaf => self.leaf |= mask,
+            Need::Absence => self.absence |= mask,
+            Need::Either => self.either |= mask,
+        }
+    }
+
+    fn of(&self, bit: u32) -> Need {
+        let mask = 1u64 << bit;
+        if self.leaf & mask != 0 {
+            Need::Leaf
+        } else if self.absence & mask != 0 {
+            Need::Absence
+        } else if self.either & mask != 0 {
+            Need::Either
+        } else {
+            Need::Nothing
+        }
+    }
 }
 
 /// [`conjunction_holds`] by trying every choice, one condition at a time in key order
@@ -377,15 +478,15 @@ struct Needs {
 /// after it, so a hostile event's many incomparable choices are cut off early.
 fn holds_by_search<'o>(
     options: &'o [Option_],
-    needs: &Needs,
+    need: &impl Fn(u32) -> Need,
+    last: u32,
     chosen: &mut Vec<&'o Option_>,
     event: &EventLeaves,
     from: u32,
 ) -> bool {
-    let Some(bit) = (from..64).find(|&bit| options.iter().any(|o| o.bit == bit)) else {
+    let Some(bit) = (from..=last).find(|&bit| options.iter().any(|o| o.bit == bit)) else {
         return true;
     };
-    let mask = 1u64 << bit;
     let agree = |a: &Option_, b: &Option_| {
         let b = event.trail(b.trail);
         event
@@ -397,7 +498,7 @@ fn holds_by_search<'o>(
     for leaf in options.iter().filter(|o| o.bit == bit && !o.absent) {
         if fits(leaf, chosen) {
             chosen.push(leaf);
-            let found = holds_by_search(options, needs, chosen, event, bit + 1);
+            let found = holds_by_search(options, need, last, chosen, event, bit + 1);
             chosen.pop();
             if found {
                 return true;
@@ -406,12 +507,12 @@ fn holds_by_search<'o>(
     }
     // Absent when every leaf at the field disagrees with the choice so far; held
     // elsewhere (by a leaf outside arrays, not an option) when nothing here is needed.
-    let absent = (needs.absence | needs.either) & mask != 0
+    let absent = matches!(need(bit), Need::Absence | Need::Either)
         && !options
             .iter()
             .any(|o| o.bit == bit && o.absent && fits(o, chosen));
-    let held_elsewhere = (needs.leaf | needs.absence | needs.either) & mask == 0;
-    (absent || held_elsewhere) && holds_by_search(options, needs, chosen, event, bit + 1)
+    let held_elsewhere = need(bit) == Need::Nothing;
+    (absent || held_elsewhere) && holds_by_search(options, need, last, chosen, event, bit + 1)
 }
 
 /// The best (held, present) pairs of condition masks that options under one trail prefix
