@@ -97,6 +97,33 @@ fn an_empty_list_matches_nothing_in_the_default_dialect_and_is_refused_by_aws() 
     );
 }
 
+/// AWS sets no limit on the fields of a pattern, and neither does `test-pattern`: 100
+/// conditions under one array must hold in one element.
+#[test]
+fn a_pattern_of_100_fields_is_judged() {
+    let dir = scratch_dir("a_pattern_of_100_fields_is_judged");
+    let wanted: serde_json::Map<String, serde_json::Value> = (0..100)
+        .map(|i| (format!("k{i}"), serde_json::json!(["v"])))
+        .collect();
+    let pattern = dir.join("pattern.json");
+    std::fs::write(&pattern, serde_json::json!({ "items": wanted }).to_string())
+        .expect("write pattern");
+    let element = |range: std::ops::Range<usize>| -> serde_json::Value {
+        range
+            .map(|i| (format!("k{i}"), serde_json::json!("v")))
+            .collect()
+    };
+    let together = serde_json::json!({"items": [element(0..100)]}).to_string();
+    let output = test_pattern_stdin(&pattern, together.as_bytes());
+    assert_status(&output, 0);
+    assert_eq!(stdout(&output), "{\"Result\":true}\n");
+    let split = serde_json::json!({"items": [element(0..50), element(50..100)]}).to_string();
+    let output = test_pattern_stdin(&pattern, split.as_bytes());
+    assert_status(&output, 0);
+    assert_eq!(stdout(&output), "{\"Result\":false}\n");
+    assert_eq!(stderr(&output), "");
+}
+
 #[test]
 fn an_event_that_is_not_json_names_the_file_and_exits_2() {
     let output = test_pattern("pattern-sg-open.json", "event-not-json.json", &[]);
