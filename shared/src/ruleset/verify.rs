@@ -474,8 +474,10 @@ impl Needs {
 /// [`conjunction_holds`] by trying every choice, one condition at a time in key order
 /// from rank `from` (as event-ruler and the reference evaluator do): exact however paths
 /// alias, and exponential at worst, so used only where the element-by-element count
-/// gives up. A condition's choice fixes the elements of its arrays for the conditions
-/// after it, so a hostile event's many incomparable choices are cut off early.
+/// gives up or cannot count (more than [`MASK_BITS`] conditions in play). A condition's
+/// choice fixes the elements of its arrays for the conditions after it, so a hostile
+/// event's many incomparable choices are cut off early. `need` says what each rank
+/// needs; `last` is the highest rank with options.
 fn holds_by_search<'o>(
     options: &'o [Option_],
     need: &impl Fn(u32) -> Need,
