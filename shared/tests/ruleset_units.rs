@@ -114,8 +114,8 @@ mod ruleset {
     }
 
     /// More conditions in one combination than the matcher has mask bits (64): those
-    /// satisfied inside arrays get bits per event, and past 64 of them the exact search
-    /// decides. Same verdicts as the reference either way.
+    /// satisfied inside arrays get bits per event, in wider masks past 64 of them, and
+    /// past 1,024 the exact search decides. Same verdicts as the reference every way.
     #[test]
     fn conjunctions_of_more_than_64_conditions_match_like_the_reference() {
         let fields = |prefix: &str, count: usize, value: Value| -> serde_json::Map<String, Value> {
@@ -143,11 +143,14 @@ mod ruleset {
         // 70 under one array and an absence ranked after them: 71 in play.
         let mut with_late_absence = fields("k", 70, json!(["v"]));
         with_late_absence.insert("zz".into(), json!([{"exists": false}]));
+        // 1,100 under one array: more in play than the widest masks (1,024) hold.
+        let widest = json!({"items": fields("w", 1100, json!(["v"]))});
         let (set, patterns) = rules(&[
             in_one_element,
             Value::Object(beside_array),
             Value::Object(beside_absence),
             json!({"items": with_late_absence}),
+            widest,
         ]);
 
         let tops = values("top", 0..70);
@@ -206,6 +209,13 @@ mod ruleset {
         );
         assert_eq!(
             matched(&set, &patterns, &items(vec![first70_zz])),
+            Vec::<usize>::new()
+        );
+        let all_w = values("w", 0..1100);
+        assert_eq!(matched(&set, &patterns, &items(vec![all_w])), vec![4]);
+        let split_w = vec![values("w", 0..600), values("w", 600..1100)];
+        assert_eq!(
+            matched(&set, &patterns, &items(split_w)),
             Vec::<usize>::new()
         );
     }

@@ -294,7 +294,7 @@ pub(crate) fn conjunction_holds(
     // of the leaves at the field from the chosen elements, or either. The others are
     // satisfied by a leaf outside every array (or by absence), which agrees with any
     // choice. (With more conditions than mask bits, kept by rank in `wide_needs`.)
-    let mut needs = Needs::default();
+    let mut needs = Needs::<u64>::default();
     let mut constrained = 0;
     'conditions: for condition in conditions {
         if condition.absent && !event.has_leaves(condition.field) {
@@ -364,21 +364,47 @@ pub(crate) fn conjunction_holds(
             }
         }
     }
-    if wide {
-        match compact_bits(options, wide_needs) {
-            Some(compact) => needs = compact,
-            None => {
-                // More conditions in play than mask bits: the exact search, by rank.
-                let mut by_rank = vec![Need::Nothing; conditions.len()];
-                for &(rank, need) in wide_needs.iter() {
-                    by_rank[rank as usize] = need;
-                }
-                let need = |bit: u32| by_rank[bit as usize];
-                let last = options.iter().map(|o| o.bit).max().unwrap_or(0);
-                return holds_by_search(options, &need, last, &mut Vec::new(), event, 0);
-            }
-        }
+    if !wide {
+        return decide(options, &needs, event);
     }
+    // More conditions than mask bits: bits for the conditions in play only, in rank
+    // order (which keeps every "ranked before"); a condition without options never
+    // enters a mask. Wider masks past 64 of them; past those, the exact search.
+    let ranks = compact_bits(options);
+    let compact = |rank: u32| ranks.partition_point(|&r| r < rank) as u32;
+    if ranks.len() <= MASK_BITS {
+        let mut needs = Needs::<u64>::default();
+        wide_needs
+            .iter()
+            .for_each(|&(rank, need)| needs.add(compact(rank), need));
+        decide(options, &needs, event)
+    } else if ranks.len() <= WideMask::BITS {
+        let mut needs = Needs::<WideMask>::default();
+        wide_needs
+            .iter()
+            .for_each(|&(rank, need)| needs.add(compact(rank), need));
+        decide(options, &needs, event)
+    } else {
+        let mut by_bit = vec![Need::Nothing; ranks.len()];
+        for &(rank, need) in wide_needs.iter() {
+            by_bit[compact(rank) as usize] = need;
+        }
+        let last = ranks.len() as u32 - 1;
+        holds_by_search(
+            options,
+            &|bit| by_bit[bit as usize],
+            last,
+            &mut Vec::new(),
+            event,
+            0,
+        )
+    }
+}
+
+/// The rest of [`conjunction_holds`], once each condition in play has its bit: counts
+/// what choices of array elements achieve ([`achievable`]), or tries them one by one
+/// where counting gives up.
+fn decide<M: Mask>(options: &mut [Option_], needs: &Needs<M>, event: &EventLeaves) -> bool {
     let trail = |o: &Option_| event.trail(o.trail);
     options.sort_unstable_by(|a, b| {
         trail(a)
@@ -389,12 +415,12 @@ pub(crate) fn conjunction_holds(
     // Beyond what element-by-element counting can follow (a hostile event's many
     // incomparable choices, or one path reaching sibling arrays), try each choice.
     let mut give_up = false;
-    let holds = achievable(options, 0, event, &mut give_up)
+    let holds = achievable::<M>(options, 0, event, &mut give_up)
         .iter()
         .any(|&(held, present)| {
             held & needs.leaf == needs.leaf
-                && present & needs.absence == 0
-                && needs.either & present & !held == 0
+                && (present & needs.absence).is_empty()
+                && (needs.either & present & !held).is_empty()
         });
     if !give_up {
         return holds;
@@ -412,26 +438,127 @@ pub(crate) fn conjunction_holds(
 
 /// For a conjunction of more than [`MASK_BITS`] conditions: renumbers the options'
 /// bits (ranks) to `0..n` in rank order, over the `n` conditions that have options, and
-/// returns their needs as masks; `None` when `n` is more than [`MASK_BITS`]. Keeping
-/// rank order keeps every "ranked before" the same, and a condition without options
-/// never enters a mask, so the count over compact bits is the count over ranks.
-fn compact_bits(options: &mut [Option_], needs: &[(u32, Need)]) -> Option<Needs> {
+/// returns those ranks, sorted (a rank's new bit is its place among them).
+fn compact_bits(options: &mut [Option_]) -> Vec<u32> {
     let mut ranks: Vec<u32> = options.iter().map(|o| o.bit).collect();
     ranks.sort_unstable();
     ranks.dedup();
-    if ranks.len() > MASK_BITS {
-        return None;
-    }
-    let compact = |rank: u32| ranks.partition_point(|&r| r < rank) as u32;
     for option in options.iter_mut() {
-        option.bit = compact(option.bit);
+        option.bit = ranks.partition_point(|&r| r < option.bit) as u32;
     }
-    let mut masks = Needs::default();
-    for &(rank, need) in needs {
-        // Every constrained condition has options (its leaves), so it has a bit.
-        masks.add(compact(rank), need);
+    ranks
+}
+
+/// A set of conditions, one bit each: `u64` for up to 64 conditions in play (every
+/// ordinary conjunction), [`WideMask`] past that.
+trait Mask:
+    Copy
+    + Default
+    + Eq
+    + std::ops::BitOr<Output = Self>
+    + std::ops::BitAnd<Output = Self>
+    + std::ops::Not<Output = Self>
+    + std::ops::BitOrAssign
+{
+    /// The set of condition `bit` alone.
+    fn bit(bit: u32) -> Self;
+    /// The conditions ranked before `bit`.
+    fn below(bit: u32) -> Self;
+    fn is_empty(self) -> bool;
+    fn count(self) -> u32;
+    /// The lowest condition in the set, if any.
+    fn lowest(self) -> Option<u32>;
+}
+
+impl Mask for u64 {
+    fn bit(bit: u32) -> Self {
+        1 << bit
     }
-    Some(masks)
+    fn below(bit: u32) -> Self {
+        (1 << bit) - 1
+    }
+    fn is_empty(self) -> bool {
+        self == 0
+    }
+    fn count(self) -> u32 {
+        self.count_ones()
+    }
+    fn lowest(self) -> Option<u32> {
+        (self != 0).then(|| self.trailing_zeros())
+    }
+}
+
+/// [`Mask`] of up to [`WideMask::BITS`] conditions in play.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct WideMask([u64; WIDE_WORDS]);
+
+const WIDE_WORDS: usize = 16;
+
+impl WideMask {
+    const BITS: usize = 64 * WIDE_WORDS;
+
+    fn zip(self, other: Self, op: impl Fn(u64, u64) -> u64) -> Self {
+        let mut out = self;
+        out.0
+            .iter_mut()
+            .zip(other.0)
+            .for_each(|(a, b)| *a = op(*a, b));
+        out
+    }
+}
+
+impl std::ops::BitOr for WideMask {
+    type Output = Self;
+    fn bitor(self, other: Self) -> Self {
+        self.zip(other, |a, b| a | b)
+    }
+}
+
+impl std::ops::BitAnd for WideMask {
+    type Output = Self;
+    fn bitand(self, other: Self) -> Self {
+        self.zip(other, |a, b| a & b)
+    }
+}
+
+impl std::ops::Not for WideMask {
+    type Output = Self;
+    fn not(self) -> Self {
+        WideMask(self.0.map(|word| !word))
+    }
+}
+
+impl std::ops::BitOrAssign for WideMask {
+    fn bitor_assign(&mut self, other: Self) {
+        *self = *self | other;
+    }
+}
+
+impl Mask for WideMask {
+    fn bit(bit: u32) -> Self {
+        let mut mask = WideMask::default();
+        mask.0[bit as usize / 64] = 1 << (bit % 64);
+        mask
+    }
+    fn below(bit: u32) -> Self {
+        let mut mask = WideMask::default();
+        let (word, rest) = (bit as usize / 64, bit % 64);
+        mask.0[..word].fill(u64::MAX);
+        if word < WIDE_WORDS {
+            mask.0[word] = (1 << rest) - 1;
+        }
+        mask
+    }
+    fn is_empty(self) -> bool {
+        self.0.iter().all(|&word| word == 0)
+    }
+    fn count(self) -> u32 {
+        self.0.iter().map(|word| word.count_ones()).sum()
+    }
+    fn lowest(self) -> Option<u32> {
+        let word = self.0.iter().position(|&word| word != 0)?;
+        Some(word as u32 * 64 + self.0[word].trailing_zeros())
+    }
 }
 
 /// Most sets of conditions the element-by-element count combines at one step before
@@ -440,15 +567,15 @@ const MAX_FAMILY: usize = 4096;
 
 /// The conditions (bit masks) that only something inside arrays satisfies, by how.
 #[derive(Debug, Default, Clone, Copy)]
-struct Needs {
-    leaf: u64,
-    absence: u64,
-    either: u64,
+struct Needs<M> {
+    leaf: M,
+    absence: M,
+    either: M,
 }
 
-impl Needs {
+impl<M: Mask> Needs<M> {
     fn add(&mut self, bit: u32, need: Need) {
-        let mask = 1u64 << bit;
+        let mask = M::bit(bit);
         match need {
             Need::Nothing => {}
             Need::Leaf => self.leaf |= mask,
@@ -458,12 +585,12 @@ impl Needs {
     }
 
     fn of(&self, bit: u32) -> Need {
-        let mask = 1u64 << bit;
-        if self.leaf & mask != 0 {
+        let has = |set: M| !(set & M::bit(bit)).is_empty();
+        if has(self.leaf) {
             Need::Leaf
-        } else if self.absence & mask != 0 {
+        } else if has(self.absence) {
             Need::Absence
-        } else if self.either & mask != 0 {
+        } else if has(self.either) {
             Need::Either
         } else {
             Need::Nothing
@@ -533,22 +660,22 @@ fn holds_by_search<'o>(
 /// array, but only when a condition ranked before the absence made that choice (AWS
 /// checks absence in key order, against the elements chosen so far). Choosing no element
 /// leaves every leaf inside the array present.
-fn achievable(
+fn achievable<M: Mask>(
     options: &[Option_],
     depth: usize,
     event: &EventLeaves,
     give_up: &mut bool,
-) -> Vec<(u64, u64)> {
+) -> Vec<(M, M)> {
     let step = |o: &Option_| -> Option<TrailStep> { event.trail(o.trail).get(depth).copied() };
-    let (mut free_held, mut free_present) = (0u64, 0u64);
-    let mut family: Vec<(u64, u64)> = vec![(0, 0)];
+    let (mut free_held, mut free_present) = (M::default(), M::default());
+    let mut family: Vec<(M, M)> = vec![(M::default(), M::default())];
     let mut i = 0;
     while i < options.len() {
         let Some((array, _)) = step(&options[i]) else {
             if options[i].absent {
-                free_present |= 1u64 << options[i].bit;
+                free_present |= M::bit(options[i].bit);
             } else {
-                free_held |= 1u64 << options[i].bit;
+                free_held |= M::bit(options[i].bit);
             }
             i += 1;
             continue;
@@ -558,7 +685,7 @@ fn achievable(
             end += 1;
         }
         // Per element: what choosing it achieves, and the absences with a leaf in it.
-        let mut elements: Vec<(Vec<(u64, u64)>, u64)> = Vec::new();
+        let mut elements: Vec<(Vec<(M, M)>, M)> = Vec::new();
         let mut element_start = i;
         while element_start < end {
             let element = step(&options[element_start]);
@@ -570,20 +697,21 @@ fn achievable(
             let leaves = inside
                 .iter()
                 .filter(|o| o.absent)
-                .fold(0u64, |bits, o| bits | 1u64 << o.bit);
+                .fold(M::default(), |bits, o| bits | M::bit(o.bit));
             elements.push((achievable(inside, depth + 1, event, give_up), leaves));
             element_start = element_end;
         }
         // The absences with a leaf in the elements before each one (and, below, after).
         let mut before = Vec::with_capacity(elements.len());
-        let mut bits = 0u64;
-        for (_, leaves) in &elements {
+        let mut bits = M::default();
+        for &(_, leaves) in &elements {
             before.push(bits);
             bits |= leaves;
         }
-        let mut in_array: Vec<(u64, u64)> = vec![(0, bits)];
-        let mut after = 0u64;
+        let mut in_array: Vec<(M, M)> = vec![(M::default(), bits)];
+        let mut after = M::default();
         for (chosen, (pairs, leaves)) in elements.iter().enumerate().rev() {
+            let leaves = *leaves;
             let elsewhere = before[chosen] | after;
             for &(held, present) in pairs {
                 in_array.push((held, present | not_left_out(elsewhere, held)));
@@ -600,7 +728,7 @@ fn achievable(
             for &(held_b, present_b) in &in_array {
                 // A condition held in two sibling arrays (one path reaching both, as a
                 // dotted key beside nested ones can) would be choosing twice.
-                *give_up |= held_a & held_b != 0;
+                *give_up |= !(held_a & held_b).is_empty();
                 combined.push((held_a | held_b, present_a | present_b));
             }
         }
@@ -617,15 +745,13 @@ fn achievable(
 
 /// The absence conditions among `absences` (with a leaf in an element not chosen) whose
 /// leaf stays present: no condition ranked before them chose an element of the array.
-fn not_left_out(absences: u64, held: u64) -> u64 {
-    let mut present = 0u64;
+fn not_left_out<M: Mask>(absences: M, held: M) -> M {
+    let mut present = M::default();
     let mut rest = absences;
-    while rest != 0 {
-        let bit = rest.trailing_zeros();
-        rest &= rest - 1;
-        let ranked_before = (1u64 << bit) - 1;
-        if held & ranked_before == 0 {
-            present |= 1u64 << bit;
+    while let Some(bit) = rest.lowest() {
+        rest = rest & !M::bit(bit);
+        if (held & M::below(bit)).is_empty() {
+            present |= M::bit(bit);
         }
     }
     present
@@ -633,12 +759,12 @@ fn not_left_out(absences: u64, held: u64) -> u64 {
 
 /// Drops duplicate pairs and pairs another one beats (holding at least as much with at
 /// most as much present).
-fn keep_best(pairs: &mut Vec<(u64, u64)>) {
+fn keep_best<M: Mask>(pairs: &mut Vec<(M, M)>) {
     pairs.sort_unstable_by_key(|&(held, present)| {
-        (std::cmp::Reverse(held.count_ones()), present.count_ones())
+        (std::cmp::Reverse(held.count()), present.count())
     });
     pairs.dedup();
-    let mut kept: Vec<(u64, u64)> = Vec::with_capacity(pairs.len());
+    let mut kept: Vec<(M, M)> = Vec::with_capacity(pairs.len());
     for &(held, present) in pairs.iter() {
         if !kept
             .iter()
