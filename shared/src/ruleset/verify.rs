@@ -14,8 +14,9 @@ use crate::pattern::{Condition, Literal, Matcher};
 
 /// Array consistency tracks one bit per condition in a `u64`. A conjunction with more
 /// conditions than this has its bits handed out per event, only to the conditions that
-/// something inside an array satisfies ([`compact_bits`]), and past this many of those
-/// too, the exact search decides ([`holds_by_search`]).
+/// something inside an array satisfies ([`compact_bits`]); past this many of those, in a
+/// [`WideMask`], and past [`WideMask::BITS`], the exact search decides
+/// ([`holds_by_search`]).
 pub(crate) const MASK_BITS: usize = 64;
 
 /// A condition, with its matchers sorted by how they are evaluated.
