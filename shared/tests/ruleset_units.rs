@@ -318,6 +318,22 @@ mod ruleset {
         assert_eq!(matched(&set, &patterns, &flat), vec![0, 1, 2]);
     }
 
+    /// A condition that holds by absence (its field has no leaf) can still hold the other
+    /// way, by an `array` in one element, and that choice leaves out the leaf of an
+    /// absence ranked after it in another element. Found by fuzzing: the set took the
+    /// absence and never the element.
+    #[test]
+    fn a_condition_absent_anyway_may_still_choose_an_element_for_a_later_absence() {
+        let (set, patterns) = rules(&[json!({
+            "items": {"k272": [{"exists": false}]},
+            "items.k156": [{"array": "{\"n\":1}"}, {"exists": false}]
+        })]);
+        let apart = json!({"items": [{"k156": [{"n": 1}]}, {"k272": ""}]});
+        assert_eq!(matched(&set, &patterns, &apart), vec![0]);
+        let together = json!({"items": [{"k156": [{"n": 1}], "k272": ""}]});
+        assert_eq!(matched(&set, &patterns, &together), Vec::<usize>::new());
+    }
+
     #[test]
     fn a_rule_with_every_operator() {
         let every = json!({

@@ -347,12 +347,15 @@ pub(crate) fn conjunction_holds(
         return true;
     }
     if any_absence {
-        // A condition a leaf outside arrays satisfies may still choose one of its leaves
-        // inside an array, and so leave out another element's leaf of an absence ranked
-        // after it (as AWS's search, trying every leaf, does).
+        // A condition satisfied without choosing an element (by a leaf outside arrays,
+        // or by absence when its field has no leaf at all) may still choose one of its
+        // leaves (or arrays) inside an array instead, and so leave out another
+        // element's leaf of an absence ranked after it (as AWS's search, trying every
+        // leaf, does).
         for condition in conditions {
             let trails = || satisfying_trails(condition, event);
-            if trails().any(|(_, depth)| depth == 0) {
+            let trivially_absent = condition.absent && !event.has_leaves(condition.field);
+            if trivially_absent || trails().any(|(_, depth)| depth == 0) {
                 options.extend(
                     trails()
                         .filter(|&(_, depth)| depth > 0)
