@@ -309,18 +309,31 @@ fn cloudaudit_record(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON")
 }
 
-#[test]
-fn pretty_documents_after_json_lines_come_out_and_a_cut_line_costs_only_itself() {
-    let [a, b, c, d, e] = [
+/// Five different records (CVM, VPC, CAM, TKE, SCF) of the library's fixtures.
+fn five_records() -> [Value; 5] {
+    [
         "cvm-stopinstances-api-write.json",
         "vpc-createsecuritygrouppolicies-console-write.json",
         "cam-attachuserpolicy-miniprogram-write.json",
         "tke-deletecluster-console-write.json",
         "scf-deletefunction-no-ids-write.json",
     ]
-    .map(cloudaudit_record);
-    let compact = |value: &Value| serde_json::to_string(value).expect("serializes");
-    let pretty = |value: &Value| serde_json::to_string_pretty(value).expect("serializes");
+    .map(cloudaudit_record)
+}
+
+/// A value as one JSON line.
+fn compact(value: &Value) -> String {
+    serde_json::to_string(value).expect("serializes")
+}
+
+/// A value pretty-printed over several lines.
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).expect("serializes")
+}
+
+#[test]
+fn pretty_documents_after_json_lines_come_out_and_a_cut_line_costs_only_itself() {
+    let [a, b, c, d, e] = five_records();
     let cut = compact(&c);
     let cut = &cut[..cut.len() / 2];
     let pretty_array = pretty(&Value::Array(vec![d.clone(), e.clone()]));
@@ -407,8 +420,6 @@ fn a_document_whose_opening_line_is_not_utf8_is_one_failure() {
     // inside it must not come out one by one, nor be reported line by line.
     let a = cloudaudit_record("cvm-stopinstances-api-write.json");
     let b = cloudaudit_record("tke-deletecluster-console-write.json");
-    let compact = |value: &Value| serde_json::to_string(value).expect("serializes");
-    let pretty = |value: &Value| serde_json::to_string_pretty(value).expect("serializes");
     let mut bytes = Vec::new();
     bytes.extend_from_slice(compact(&b).as_bytes());
     bytes.extend_from_slice(b"\n{\"Note\": \"caf\xe9\", \"Events\": [\n");
@@ -451,16 +462,7 @@ fn files_joined_with_their_byte_order_marks_read_whole() {
 
 #[test]
 fn a_broken_pretty_record_is_one_failure_and_a_cut_off_array_keeps_its_whole_records() {
-    let [a, b, c, d, e] = [
-        "cvm-stopinstances-api-write.json",
-        "vpc-createsecuritygrouppolicies-console-write.json",
-        "cam-attachuserpolicy-miniprogram-write.json",
-        "tke-deletecluster-console-write.json",
-        "scf-deletefunction-no-ids-write.json",
-    ]
-    .map(cloudaudit_record);
-    let compact = |value: &Value| serde_json::to_string(value).expect("serializes");
-    let pretty = |value: &Value| serde_json::to_string_pretty(value).expect("serializes");
+    let [a, b, c, d, e] = five_records();
     // A comma lost at the end of a top-level field in the middle of b (hand editing).
     let b_lines: Vec<String> = pretty(&b).lines().map(str::to_owned).collect();
     let lost = (b_lines.len() / 2..b_lines.len())
@@ -517,7 +519,6 @@ fn a_broken_record_among_compact_array_lines_costs_only_itself() {
         "cam-attachuserpolicy-miniprogram-write.json",
     ]
     .map(cloudaudit_record);
-    let compact = |value: &Value| serde_json::to_string(value).expect("serializes");
     let broken = compact(&b).replacen("\",\"", "\" \"", 1);
     for indent in ["", "  "] {
         let input = format!(

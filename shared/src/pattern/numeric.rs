@@ -5,7 +5,8 @@ use serde_json::Value;
 use super::ast::{Bound, Dialect, NumericRange};
 
 /// AWS (event-ruler's `ComparableNumber`) only handles numbers in ±5e9, inclusive; an
-/// open end of a range is implicitly this far away.
+/// open end of a range is implicitly this far away (in the aws dialect's range check;
+/// matching, and the default dialect, leave open ends unbounded).
 pub(crate) const NUMERIC_LIMIT: f64 = 5e9;
 
 /// The reason AWS gives for a number outside ±5e9.

@@ -377,17 +377,17 @@ pub(crate) fn conjunction_holds(
     let ranks = compact_bits(options);
     let compact = |rank: u32| ranks.partition_point(|&r| r < rank) as u32;
     if ranks.len() <= MASK_BITS {
-        let mut needs = Needs::<u64>::default();
-        wide_needs
-            .iter()
-            .for_each(|&(rank, need)| needs.add(compact(rank), need));
-        decide(options, &needs, event)
+        decide(
+            options,
+            &Needs::<u64>::compacted(wide_needs, compact),
+            event,
+        )
     } else if ranks.len() <= WideMask::BITS {
-        let mut needs = Needs::<WideMask>::default();
-        wide_needs
-            .iter()
-            .for_each(|&(rank, need)| needs.add(compact(rank), need));
-        decide(options, &needs, event)
+        decide(
+            options,
+            &Needs::<WideMask>::compacted(wide_needs, compact),
+            event,
+        )
     } else {
         let mut by_bit = vec![Need::Nothing; ranks.len()];
         for &(rank, need) in wide_needs.iter() {
@@ -578,6 +578,15 @@ struct Needs<M> {
 }
 
 impl<M: Mask> Needs<M> {
+    /// The needs of conditions by rank, each under its bit `compact(rank)`.
+    fn compacted(by_rank: &[(u32, Need)], compact: impl Fn(u32) -> u32) -> Self {
+        let mut needs = Self::default();
+        for &(rank, need) in by_rank {
+            needs.add(compact(rank), need);
+        }
+        needs
+    }
+
     fn add(&mut self, bit: u32, need: Need) {
         let mask = M::bit(bit);
         match need {
